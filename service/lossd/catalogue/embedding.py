@@ -1,0 +1,3 @@
+"""Embedding losses from torch.nn."""
+
+LOSSES = ()

@@ -1,0 +1,3 @@
+"""Probabilistic losses from torch.nn."""
+
+LOSSES = ()

@@ -1,0 +1,3 @@
+"""Sequence losses from torch.nn."""
+
+LOSSES = ()
