@@ -114,7 +114,7 @@ def _scalar(value: Any, loc: Loc) -> float | int:
     if isinstance(value, Overflow):
         raise InvalidRequest.at(loc, "number is beyond float64's range")
     if isinstance(value, bool):
-        raise InvalidRequest.at(loc, "expected a number, got a boolean")
+        raise InvalidRequest.at(loc, "booleans are not numbers: a tensor is all numbers or all booleans")
     if isinstance(value, int):
         return value if _scalar_dtype(value) is np.int64 else _int_to_float(value, loc)
     if isinstance(value, float):
@@ -155,17 +155,14 @@ def _nested(value: list[Any], loc: Loc, limits: Limits, numbers_only: bool) -> n
         raise InvalidRequest.at(loc, "ragged nested list: every row must have the same length")
     _check_size(arr.shape, loc, limits)
     kind = arr.dtype.kind
-    if kind in "iuf":
-        if bool in _leaf_types(value, arr.ndim):
-            raise InvalidRequest.at(loc, "booleans are not numbers: a tensor is all numbers or all booleans")
-        if kind == "u":
-            return arr.astype(np.float64)
-        return arr
+    # numpy turns [True, 2] into [1, 2] and an overflowed literal into inf: only plain ints and floats pass.
+    if kind in "iuf" and _leaf_types(value, arr.ndim) <= {int, float}:
+        return arr.astype(np.float64) if kind == "u" else arr
     if kind == "b":
         if numbers_only:
             raise InvalidRequest.at(loc, "expected numbers, got booleans")
         return arr
-    # Strings (non-finite or not), None, objects: check element by element.
+    # Strings (non-finite or not), booleans among numbers, None, objects: check element by element.
     leaves = list(_flatten(value, arr.ndim))
     out = np.empty(len(leaves), dtype=np.float64)
     for i, leaf in enumerate(leaves):
@@ -182,7 +179,7 @@ def _is_ragged(value: list[Any]) -> bool:
         np.array(value, dtype=float)
     except ValueError as e:
         return "inhomogeneous" in str(e) or "sequence" in str(e)
-    except TypeError:
+    except (TypeError, OverflowError):  # not ragged: an odd leaf, or an integer beyond float64
         return False
     return False
 
@@ -293,7 +290,7 @@ def _typed_data(data: Any, dtype: torch.dtype, shape: tuple[int, ...] | None, lo
         if arr.ndim > 1 and arr.shape != shape:
             raise InvalidRequest.at(loc, f"nested data of shape {list(arr.shape)} does not match shape {list(shape)}")
         arr = arr.reshape(shape)
-    t = torch.from_numpy(np.ascontiguousarray(arr))
+    t = torch.from_numpy(np.require(arr, requirements=["C", "W"]))
     return t.to(dtype)
 
 
@@ -320,3 +317,17 @@ def encode(t: torch.Tensor, encoding: OutputEncoding) -> Any:
         mask = np.isnan(t.double().numpy()) if value != value else t.double().numpy() == value
         arr[mask] = text
     return arr.tolist()
+
+
+def encode_result(
+    value: torch.Tensor, grads: dict[str, torch.Tensor], encoding: OutputEncoding, reduced: bool
+) -> dict[str, Any]:
+    """`value`, `shape`, `dtype` and (when any) `grads` of a compute response."""
+    out: dict[str, Any] = {
+        "value": encode_number(value.item()) if reduced else encode(value, encoding),
+        "shape": list(value.shape),
+        "dtype": DTYPE_NAMES[value.dtype],
+    }
+    if grads:
+        out["grads"] = {name: encode(g, encoding) for name, g in grads.items()}
+    return out

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 import torch
 
 from ..errors import InvalidRequest, Loc
-from .spec import Shape, Tensors
+from .spec import Params, Shape, Tensors
 
 
 def at(name: str) -> Loc:
@@ -99,3 +99,13 @@ def _first_bad(mask: torch.Tensor) -> list[int]:
 def _val(t: torch.Tensor, idx: list[int]) -> str:
     v = t[tuple(idx)].item() if idx else t.item()
     return repr(v)
+
+
+def target_size_warning(x: Tensors, p: Params) -> list[str]:
+    """The notice PyTorch gives when `target` is broadcast against a differently shaped `input`."""
+    if x["input"].shape == x["target"].shape:
+        return []
+    return [
+        f"target shape {list(x['target'].shape)} differs from input shape {list(x['input'].shape)}: "
+        "they are broadcast against each other, which is likely not what you want"
+    ]

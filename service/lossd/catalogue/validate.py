@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 import torch
 
-from ..codec import ElementBudget, Limits, Overflow, WireTensor, decode
-from ..errors import FieldError, InvalidRequest, Loc
+from ..codec import ElementBudget, Limits, WireTensor, decode
+from ..errors import FieldError, InvalidRequest, LimitExceeded, Loc
 from .spec import DEPRECATED, Input, Loss, Param, Shape
 
 ComputeDtype = Literal["float32", "float64"]
@@ -61,6 +61,14 @@ def prepare(
         x[spec.name] = _cast(spec, wire, x, compute_dtype)
     grad_names = _grad(loss, x, grad)
     unreduced = loss.check(x, p)
+    if math.prod(unreduced) > limits.max_tensor_elements:
+        # Broadcasting can make a small request's loss tensor huge: bound what it may allocate.
+        raise LimitExceeded(
+            "max_tensor_elements",
+            limits.max_tensor_elements,
+            f"the loss would have shape {list(unreduced)}, more elements than one tensor may hold",
+            ("inputs",),
+        )
     value_shape = unreduced if p.get("reduction") == "none" else ()
     go = _grad_output(grad_output, grad_names, value_shape, compute_dtype, limits, budget)
     return Prepared(loss, x, p, grad_names, go, compute_dtype, tuple(value_shape), loss.warnings(x, p))
@@ -110,9 +118,12 @@ def _param(spec: Param, value: Any, dtype: torch.dtype, limits: Limits, budget: 
     elif spec.type == "number":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise InvalidRequest.at(loc, "expected a number")
-        if isinstance(value, Overflow) or not math.isfinite(value):
+        try:
+            value = float(value)
+        except OverflowError:  # an integer beyond float64
+            value = math.inf
+        if not math.isfinite(value):  # an `Overflow` literal reads as ±inf
             raise InvalidRequest.at(loc, "number is beyond float64's range")
-        value = float(value)
     if spec.choices is not None and value not in spec.choices:
         raise InvalidRequest.at(loc, f"must be one of {', '.join(map(str, spec.choices))}; got {value!r}")
     for bound, ok, word in (

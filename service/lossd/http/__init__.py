@@ -1,0 +1,1 @@
+"""The HTTP layer: body reading, wire schemas, routes and problem responses. No torch here."""

@@ -1,0 +1,94 @@
+"""Reading a JSON body the contract's way: media type, size limit, strict parsing.
+
+FastAPI's default body handling accepts bare NaN, answers syntax errors and
+wrong content types with 422, and parses big float arrays slowly; lossd reads
+the raw bytes and parses them with orjson instead.
+"""
+
+import json
+import math
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+
+from ..codec import Overflow
+from ..errors import LimitExceeded, MalformedBody, UnsupportedMediaType
+
+
+async def read_json(request: Request, max_body_bytes: int) -> Any:
+    """The parsed body. Raises 415, 413 or 400 problems as the contract says."""
+    _check_media_type(request)
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_body_bytes:
+        raise _too_large(max_body_bytes)
+    chunks = []
+    size = 0
+    async for chunk in request.stream():  # counted as it arrives: chunked bodies have no length
+        size += len(chunk)
+        if size > max_body_bytes:
+            raise _too_large(max_body_bytes)
+        chunks.append(chunk)
+    return parse(b"".join(chunks))
+
+
+def parse(body: bytes) -> Any:
+    """Parse JSON bytes; raises `MalformedBody`.
+
+    A number literal beyond float64's range is not a syntax error: it parses as
+    `Overflow`, so validation can answer 422 and name where it was.
+    """
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as e:
+        if "infinity" not in str(e):
+            raise MalformedBody(f"the body is not valid JSON: {e}") from None
+    try:
+        value = json.loads(body, parse_float=_parse_float, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as e:
+        raise MalformedBody(f"the body is not valid JSON: {e}") from None
+    _check_unicode(value)
+    return value
+
+
+def _check_unicode(value: Any) -> None:
+    """Refuse lone surrogates (`"\\ud800"`), as orjson does: the stdlib parser lets them through."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise MalformedBody("the body is not valid JSON: a string holds a lone surrogate") from None
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    return Overflow(value) if math.isinf(value) else value
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON; send the string {'-Infinity' if name == '-Infinity' else name!r} inside tensor data")
+
+
+def _check_media_type(request: Request) -> None:
+    encoding = request.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise UnsupportedMediaType(f"content encoding {encoding!r} is not accepted; send the body uncompressed")
+    content_type = request.headers.get("content-type")
+    if content_type is None:
+        return
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/json" or (media.startswith("application/") and media.endswith("+json")):
+        return
+    raise UnsupportedMediaType(f"content type {media!r} is not accepted; send application/json")
+
+
+def _too_large(limit: int) -> LimitExceeded:
+    return LimitExceeded("max_body_bytes", limit, "the request body is too large")

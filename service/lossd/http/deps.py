@@ -1,0 +1,23 @@
+"""Dependencies the routes declare: the settings and the compute pool of this app."""
+
+from typing import Annotated
+
+from fastapi import Depends
+from starlette.requests import Request
+
+from ..compute.pool import Pool
+from ..settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_pool(request: Request) -> Pool:
+    pool: Pool = request.app.state.pool
+    return pool
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PoolDep = Annotated[Pool, Depends(get_pool)]

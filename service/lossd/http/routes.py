@@ -1,0 +1,170 @@
+"""The v1 routes: catalogue, compute, batch, info and health."""
+
+import asyncio
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fastapi import APIRouter, Path
+
+from .. import __version__
+from ..catalogue import CATALOGUE
+from ..catalogue.descriptor import describe
+from ..catalogue.validate import Prepared, prepare
+from ..codec import ElementBudget, Limits, OutputEncoding, encode_result
+from ..compute.devices import runtime
+from ..compute.engine import Result
+from ..errors import InvalidRequest, LimitExceeded, LossdError
+from ..settings import Settings
+from . import problems
+from .body import read_json
+from .deps import PoolDep, SettingsDep
+from .schemas import BatchItem, BatchRequest, ComputeRequest
+
+router = APIRouter()
+
+LossName = Path(
+    description="The loss's canonical name, torch.nn class name or functional name, in any case.",
+    examples=["mse", "CrossEntropyLoss", "smooth_l1_loss"],
+)
+
+
+class JSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+@router.get("/v1/losses", tags=["catalogue"], operation_id="losses-list")
+async def list_losses() -> JSONResponse:
+    return JSONResponse({"losses": [describe(loss) for loss in CATALOGUE]})
+
+
+@router.get("/v1/losses/{name}", tags=["catalogue"], operation_id="losses-get")
+async def get_loss(name: str = LossName) -> JSONResponse:
+    return JSONResponse(describe(CATALOGUE.resolve(name)))
+
+
+@router.post("/v1/losses/{name}", tags=["compute"], operation_id="losses-compute")
+async def compute(request: Request, pool: PoolDep, settings: SettingsDep, name: str = LossName) -> JSONResponse:
+    loss = CATALOGUE.resolve(name)
+    body = await read_json(request, settings.max_body_bytes)
+    req = _model(ComputeRequest, body)
+    job = _prepare(loss.name, req, settings, ElementBudget(settings.max_total_elements))
+    result = await pool.submit(job)
+    return JSONResponse(render(job, result, req.output_encoding or "json"))
+
+
+@router.post("/v1/batch", tags=["compute"], operation_id="batch-compute")
+async def batch(request: Request, pool: PoolDep, settings: SettingsDep) -> JSONResponse:
+    body = await read_json(request, settings.max_body_bytes)
+    envelope = _model(BatchRequest, body)
+    if len(envelope.items) > settings.max_batch_items:
+        raise LimitExceeded(
+            "max_batch_items", settings.max_batch_items, f"the batch has {len(envelope.items)} items", ("items",)
+        )
+    budget = ElementBudget(settings.max_total_elements)
+    slots: list[tuple[Prepared, OutputEncoding] | dict[str, Any]] = []
+    for i, item in enumerate(envelope.items):
+        try:
+            req = _model(BatchItem, item, ("items", i))
+            slots.append((_prepare(req.loss, req, settings, budget, ("items", i)), req.output_encoding or "json"))
+        except LimitExceeded as e:
+            if e.limit == "max_total_elements":
+                raise  # counts all items together: the whole request is too large
+            slots.append({"error": problems.from_error(e)})
+        except LossdError as e:
+            slots.append({"error": problems.from_error(e)})
+
+    async def run(slot: tuple[Prepared, OutputEncoding] | dict[str, Any], i: int) -> dict[str, Any]:
+        if isinstance(slot, dict):
+            return slot
+        job, encoding = slot
+        try:
+            return render(job, await pool.submit(job), encoding)
+        except InvalidRequest as e:
+            return {"error": problems.from_error(e.prefixed(("items", i)))}
+        except LossdError as e:
+            return {"error": problems.from_error(e)}
+
+    results = await asyncio.gather(*(run(slot, i) for i, slot in enumerate(slots)))
+    return JSONResponse({"results": results})
+
+
+@router.get("/v1/info", tags=["service"], operation_id="service-info")
+async def info(pool: PoolDep, settings: SettingsDep) -> JSONResponse:
+    return JSONResponse(
+        {
+            "version": __version__,
+            **runtime(),
+            "pool": pool.describe(),
+            "losses": len(CATALOGUE),
+            "limits": _limits(settings),
+        }
+    )
+
+
+@router.get("/healthz", tags=["service"], operation_id="service-live")
+async def healthz() -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/readyz", tags=["service"], operation_id="service-ready")
+async def readyz(pool: PoolDep) -> Response:
+    if not pool.ready:
+        body = problems.problem(503, "Not ready", "the compute pool is not accepting work")
+        return problems.response(body, {"Retry-After": "1"})
+    return JSONResponse({"status": "ready"})
+
+
+def _limits(s: Settings) -> dict[str, Any]:
+    return {
+        "max_body_bytes": s.max_body_bytes,
+        "max_tensor_elements": s.max_tensor_elements,
+        "max_total_elements": s.max_total_elements,
+        "max_dims": s.max_dims,
+        "max_batch_items": s.max_batch_items,
+        "request_timeout_s": s.request_timeout_s,
+    }
+
+
+def _model(model: type[ComputeRequest] | type[BatchRequest], body: Any, prefix: tuple[str | int, ...] = ()) -> Any:
+    try:
+        return model.model_validate(body)
+    except ValidationError as e:
+        raise problems.invalid(e, prefix) from None
+
+
+def _prepare(
+    name: str, req: ComputeRequest, s: Settings, budget: ElementBudget, prefix: tuple[str | int, ...] = ()
+) -> Prepared:
+    loss = CATALOGUE.resolve(name)
+    try:
+        return prepare(
+            loss,
+            req.inputs,
+            req.params,
+            req.grad,
+            req.grad_output,
+            req.dtype or "float32",
+            Limits(s.max_tensor_elements, s.max_dims),
+            budget,
+        )
+    except InvalidRequest as e:
+        raise e.prefixed(prefix) from None
+    except LimitExceeded as e:
+        e.loc = prefix + e.loc
+        raise
+
+
+def render(job: Prepared, result: Result, encoding: OutputEncoding) -> dict[str, Any]:
+    """The compute response for one finished job."""
+    out = encode_result(result.value, result.grads, encoding, reduced=not job.value_shape)
+    out = {"loss": job.loss.name, **out, "device": result.device}
+    if job.warnings:
+        out["warnings"] = job.warnings
+    return out

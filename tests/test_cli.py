@@ -1,0 +1,113 @@
+"""`lossd` on the command line: help, and `lossd serve` as a real process over real HTTP."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+SEED = {"inputs": {"input": [2.5, 4.8, 6.9, 9.5], "target": [3, 5, 7, 9]}, "grad": ["input"]}
+LOSSD = str(Path(sys.executable).with_name("lossd"))  # the console script installed next to this interpreter
+START_S = 60
+STOP_S = 20
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, timeout=STOP_S * 3, env=_env())
+
+
+def _env() -> dict[str, str]:
+    # The children read LOSSD_* settings: start them from the defaults, whatever this shell holds.
+    return {k: v for k, v in os.environ.items() if not k.startswith("LOSSD_")}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param([sys.executable, "-m", "lossd", "--help"], id="python-m-lossd"),
+        pytest.param([LOSSD, "--help"], id="lossd"),
+        pytest.param([LOSSD, "serve", "--help"], id="lossd-serve"),
+    ],
+)
+def test_help_exits_0(argv: list[str]) -> None:
+    result = run(*argv)
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout
+
+
+def test_serve_help_names_its_options() -> None:
+    out = run(LOSSD, "serve", "--help").stdout
+    assert all(option in out for option in ("--host", "--port", "--workers"))
+
+
+def test_no_command_is_a_usage_error() -> None:
+    result = run(sys.executable, "-m", "lossd")
+    assert result.returncode == 2
+    assert "usage:" in result.stderr
+
+
+@dataclass
+class Served:
+    proc: subprocess.Popen[bytes]
+    url: str
+    log: Path
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    """`lossd serve` on a free port, up and answering; killed whatever happens."""
+    port = _free_port()
+    log = tmp_path / "lossd.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "lossd", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=_env(),
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_S
+        while True:
+            assert proc.poll() is None, f"lossd serve exited with {proc.returncode}"
+            try:
+                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, f"lossd serve did not answer within {START_S} s"
+            time.sleep(0.1)
+        yield Served(proc, url, log)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=STOP_S)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_serve_answers_over_http_and_stops_gracefully_on_a_signal(served: Served, sig: int) -> None:
+    with httpx.Client(base_url=served.url, timeout=30) as client:
+        assert client.get("/healthz").json() == {"status": "ok"}
+        r = client.post("/v1/losses/mse", json=SEED)
+    assert r.status_code == 200, r.text
+    assert r.json()["value"] == 0.13749998807907104
+    served.proc.send_signal(sig)
+    # uvicorn shuts down, then re-raises the signal it caught: 0 or death by that signal are both a clean stop.
+    assert served.proc.wait(timeout=STOP_S) in (0, -sig)
+    log = served.log.read_text()
+    assert "Application shutdown complete" in log, log
+    assert "Traceback" not in log, log
