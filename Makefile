@@ -10,7 +10,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 WORKERS ?= 1
 
-.PHONY: serve test env clean
+.PHONY: serve test lint env clean
 
 env: $(STAMP)
 
@@ -23,8 +23,12 @@ $(STAMP): pyproject.toml Makefile
 serve: $(STAMP)
 	$(BIN)/lossd serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check service tests bench
+	$(BIN)/ruff format --check service tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -55,7 +55,7 @@ def main() -> None:
             x, y = torch.randn(n).tolist(), torch.randn(n).tolist()
             body = {"inputs": {"input": x, "target": y}, "grad": ["input"]}
 
-            def in_process() -> None:
+            def in_process(x: list[float] = x, y: list[float] = y) -> None:
                 xi = torch.tensor(x, requires_grad=True)
                 torch.autograd.grad(F.mse_loss(xi, torch.tensor(y)), [xi])
 

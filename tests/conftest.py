@@ -18,7 +18,11 @@ settings.register_profile(
     "default", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 settings.register_profile(
-    "ci", max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    "ci",
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
@@ -64,9 +68,7 @@ def client(server: Server) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="session")
 def small_server() -> Iterator[Server]:
     """A server with tiny limits, for the 413 rules."""
-    limits = Settings(
-        max_body_bytes=4096, max_tensor_elements=16, max_total_elements=24, max_dims=3, max_batch_items=3
-    )
+    limits = Settings(max_body_bytes=4096, max_tensor_elements=16, max_total_elements=24, max_dims=3, max_batch_items=3)
     with Server(limits) as s:
         yield s
 

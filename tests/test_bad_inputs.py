@@ -2,6 +2,7 @@
 
 import httpx
 import pytest
+
 from cases.all import CASES
 
 TABLE = [pytest.param(name, bad, id=f"{name}: {bad.why}") for name, cases in CASES.items() for bad in cases.bad]

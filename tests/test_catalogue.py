@@ -5,17 +5,42 @@ from typing import Any
 import httpx
 import pytest
 import torch
-from cases.all import CASES
-from wire import assert_close, from_wire
 
 from lossd.catalogue import CATALOGUE
 
+from cases.all import CASES
+from wire import assert_close, from_wire
+
 NAMES = [loss.name for loss in CATALOGUE]
 CONTRACT_NAMES = {
-    "l1", "mse", "cross_entropy", "ctc", "nll", "poisson_nll", "gaussian_nll", "kl_div", "bce", "bce_with_logits",
-    "margin_ranking", "hinge_embedding", "multilabel_margin", "huber", "smooth_l1", "soft_margin",
-    "multilabel_soft_margin", "cosine_embedding", "multi_margin", "triplet_margin", "triplet_margin_with_distance",
-    "mape", "rmse", "hinge", "quantile", "log_cosh", "focal", "dice",
+    "l1",
+    "mse",
+    "cross_entropy",
+    "ctc",
+    "nll",
+    "poisson_nll",
+    "gaussian_nll",
+    "kl_div",
+    "bce",
+    "bce_with_logits",
+    "margin_ranking",
+    "hinge_embedding",
+    "multilabel_margin",
+    "huber",
+    "smooth_l1",
+    "soft_margin",
+    "multilabel_soft_margin",
+    "cosine_embedding",
+    "multi_margin",
+    "triplet_margin",
+    "triplet_margin_with_distance",
+    "mape",
+    "rmse",
+    "hinge",
+    "quantile",
+    "log_cosh",
+    "focal",
+    "dice",
 }
 TASKS = {"regression", "classification", "ranking", "embedding", "sequence", "probabilistic", "segmentation"}
 
@@ -93,7 +118,9 @@ def test_example_runs_and_equals_torch(client: httpx.Client, name: str) -> None:
     assert wrt or not grad
     for n in wrt:
         x[n].requires_grad_(True)
-    params = {k: torch.tensor(v, dtype=dtype) if isinstance(v, list) else v for k, v in (example.get("params") or {}).items()}
+    params = {
+        k: torch.tensor(v, dtype=dtype) if isinstance(v, list) else v for k, v in (example.get("params") or {}).items()
+    }
     want = CASES[name].reference(x, params)
     assert_close(from_wire(got["value"]), want, dtype, "value")
     if wrt:

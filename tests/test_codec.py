@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from lossd.codec import ElementBudget, Limits, Overflow, decode, encode, encode_number, encode_result
 from lossd.errors import InvalidRequest, LimitExceeded
+
 from wire import DTYPE_NAMES, FORMS, to_wire
 
 LIMITS = Limits(max_tensor_elements=64, max_dims=4)
@@ -58,15 +59,25 @@ PLAIN = [
     pytest.param(True, torch.tensor(True), id="bool-is-0d-bool"),
     pytest.param([1, 2, 3], torch.tensor([1, 2, 3], dtype=torch.int64), id="ints-are-int64"),
     pytest.param([0.5, -1.25], torch.tensor([0.5, -1.25], dtype=torch.float64), id="floats-are-float64"),
-    pytest.param([[1, 2.5], [3, 4]], torch.tensor([[1.0, 2.5], [3.0, 4.0]], dtype=torch.float64), id="ints-and-floats-are-float64"),
+    pytest.param(
+        [[1, 2.5], [3, 4]],
+        torch.tensor([[1.0, 2.5], [3.0, 4.0]], dtype=torch.float64),
+        id="ints-and-floats-are-float64",
+    ),
     pytest.param([1.0, 2.0], torch.tensor([1.0, 2.0], dtype=torch.float64), id="integral-floats-stay-float64"),
     pytest.param([True, False, True], torch.tensor([True, False, True]), id="bools-are-bool"),
     pytest.param([[True], [False]], torch.tensor([[True], [False]]), id="nested-bools-are-bool"),
     pytest.param("NaN", torch.tensor(NAN, dtype=torch.float64), id="NaN-string"),
     pytest.param("Infinity", torch.tensor(INF, dtype=torch.float64), id="Infinity-string"),
     pytest.param("-Infinity", torch.tensor(-INF, dtype=torch.float64), id="minus-Infinity-string"),
-    pytest.param([1, "NaN", "-Infinity"], torch.tensor([1.0, NAN, -INF], dtype=torch.float64), id="non-finite-among-ints"),
-    pytest.param([["Infinity", 0.5], [2, "NaN"]], torch.tensor([[INF, 0.5], [2.0, NAN]], dtype=torch.float64), id="nested-non-finite"),
+    pytest.param(
+        [1, "NaN", "-Infinity"], torch.tensor([1.0, NAN, -INF], dtype=torch.float64), id="non-finite-among-ints"
+    ),
+    pytest.param(
+        [["Infinity", 0.5], [2, "NaN"]],
+        torch.tensor([[INF, 0.5], [2.0, NAN]], dtype=torch.float64),
+        id="nested-non-finite",
+    ),
     pytest.param([[[1], [2]]], torch.tensor([[[1], [2]]], dtype=torch.int64), id="rank-3"),
 ]
 
@@ -94,22 +105,46 @@ TYPED = [
         torch.tensor([[0.1, 0.9], [0.8, 0.2]], dtype=torch.float64),
         id="nested-data-with-its-shape",
     ),
-    pytest.param({"dtype": "float64", "data": [1, 2]}, torch.tensor([1.0, 2.0], dtype=torch.float64), id="flat-data-without-shape"),
+    pytest.param(
+        {"dtype": "float64", "data": [1, 2]},
+        torch.tensor([1.0, 2.0], dtype=torch.float64),
+        id="flat-data-without-shape",
+    ),
     pytest.param(
         {"dtype": "float16", "data": ["NaN", "Infinity", "-Infinity", 0.5]},
         torch.tensor([NAN, INF, -INF, 0.5], dtype=torch.float16),
         id="float16-non-finite",
     ),
-    pytest.param({"dtype": "bfloat16", "data": [1.5, -2]}, torch.tensor([1.5, -2.0], dtype=torch.bfloat16), id="bfloat16"),
+    pytest.param(
+        {"dtype": "bfloat16", "data": [1.5, -2]}, torch.tensor([1.5, -2.0], dtype=torch.bfloat16), id="bfloat16"
+    ),
     pytest.param({"dtype": "int32", "data": [1, -2]}, torch.tensor([1, -2], dtype=torch.int32), id="int32"),
-    pytest.param({"dtype": "int64", "shape": [3], "data": [0, 2**62, -(2**63)]}, torch.tensor([0, 2**62, -(2**63)]), id="int64-extremes"),
+    pytest.param(
+        {"dtype": "int64", "shape": [3], "data": [0, 2**62, -(2**63)]},
+        torch.tensor([0, 2**62, -(2**63)]),
+        id="int64-extremes",
+    ),
     pytest.param({"dtype": "bool", "shape": [2], "data": [True, False]}, torch.tensor([True, False]), id="bool"),
-    pytest.param({"dtype": "float32", "shape": [], "data": 1.5}, torch.tensor(1.5, dtype=torch.float32), id="0d-data-number"),
-    pytest.param({"dtype": "float32", "shape": [], "data": [1.5]}, torch.tensor(1.5, dtype=torch.float32), id="0d-data-list"),
-    pytest.param({"dtype": "float32", "data": 1.5}, torch.tensor(1.5, dtype=torch.float32), id="0d-data-number-without-shape"),
-    pytest.param({"dtype": "float32", "shape": [0, 3], "data": []}, torch.empty(0, 3, dtype=torch.float32), id="empty-0x3"),
-    pytest.param({"dtype": "int64", "shape": [2, 0], "data": []}, torch.empty(2, 0, dtype=torch.int64), id="empty-int64-2x0"),
-    pytest.param({"dtype": "float32", "shape": [2], "data": [1, 2], "b64": None}, torch.tensor([1.0, 2.0]), id="null-b64-is-absent"),
+    pytest.param(
+        {"dtype": "float32", "shape": [], "data": 1.5}, torch.tensor(1.5, dtype=torch.float32), id="0d-data-number"
+    ),
+    pytest.param(
+        {"dtype": "float32", "shape": [], "data": [1.5]}, torch.tensor(1.5, dtype=torch.float32), id="0d-data-list"
+    ),
+    pytest.param(
+        {"dtype": "float32", "data": 1.5}, torch.tensor(1.5, dtype=torch.float32), id="0d-data-number-without-shape"
+    ),
+    pytest.param(
+        {"dtype": "float32", "shape": [0, 3], "data": []}, torch.empty(0, 3, dtype=torch.float32), id="empty-0x3"
+    ),
+    pytest.param(
+        {"dtype": "int64", "shape": [2, 0], "data": []}, torch.empty(2, 0, dtype=torch.int64), id="empty-int64-2x0"
+    ),
+    pytest.param(
+        {"dtype": "float32", "shape": [2], "data": [1, 2], "b64": None},
+        torch.tensor([1.0, 2.0]),
+        id="null-b64-is-absent",
+    ),
 ]
 
 
@@ -179,7 +214,11 @@ BAD = [
     pytest.param({"dtype": "float32", "shape": [True], "data": [1]}, ("shape",), id="bool-shape-entry"),
     pytest.param({"dtype": "float32", "shape": 2, "data": [1, 2]}, ("shape",), id="shape-not-a-list"),
     pytest.param({"dtype": "float32", "shape": [3], "data": [1, 2]}, ("data",), id="shape-data-count-mismatch"),
-    pytest.param({"dtype": "float32", "shape": [3, 2], "data": [[1, 2, 3], [4, 5, 6]]}, ("data",), id="shape-nested-data-mismatch"),
+    pytest.param(
+        {"dtype": "float32", "shape": [3, 2], "data": [[1, 2, 3], [4, 5, 6]]},
+        ("data",),
+        id="shape-nested-data-mismatch",
+    ),
     pytest.param({"dtype": "float32", "shape": [], "data": [1, 2]}, ("data",), id="0d-shape-two-values"),
     pytest.param({"dtype": "float32", "data": [[1, 2], [3]]}, ("data",), id="ragged-typed-data"),
     pytest.param({"dtype": "float32", "data": ["1.5"]}, ("data", 0), id="typed-numeric-string"),
@@ -198,8 +237,12 @@ BAD = [
     pytest.param({"dtype": "float32", "shape": [2], "b64": "AACAPw=="}, ("b64",), id="too-few-bytes"),
     pytest.param({"dtype": "float16", "shape": [1], "b64": "AACAPw=="}, ("b64",), id="too-many-bytes"),
     pytest.param({"dtype": "float32", "b64": "AACAPw=="}, ("shape",), id="binary-without-shape"),
-    pytest.param({"dtype": "bool", "shape": [2], "b64": base64.b64encode(b"\x01\x02").decode()}, ("b64",), id="bool-byte-2"),
-    pytest.param({"dtype": "bool", "shape": [1], "b64": base64.b64encode(b"\xff").decode()}, ("b64",), id="bool-byte-255"),
+    pytest.param(
+        {"dtype": "bool", "shape": [2], "b64": base64.b64encode(b"\x01\x02").decode()}, ("b64",), id="bool-byte-2"
+    ),
+    pytest.param(
+        {"dtype": "bool", "shape": [1], "b64": base64.b64encode(b"\xff").decode()}, ("b64",), id="bool-byte-255"
+    ),
 ]
 
 

@@ -11,12 +11,13 @@ from typing import Any
 import httpx
 import pytest
 import torch
-from cases.all import CASES
 from hypothesis import given
 from hypothesis import strategies as st
-from wire import FORMS, assert_close, from_wire, to_wire
 
 from lossd.catalogue import CATALOGUE
+
+from cases.all import CASES
+from wire import FORMS, assert_close, from_wire, to_wire
 
 NAMES = [loss.name for loss in CATALOGUE]
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -26,8 +27,14 @@ def test_every_loss_has_cases() -> None:
     assert sorted(CASES) == sorted(NAMES)
 
 
-def _expected(name: str, inputs: dict[str, torch.Tensor], params: dict[str, Any], dtype: torch.dtype,
-              differentiable: set[str], go: torch.Tensor | None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+def _expected(
+    name: str,
+    inputs: dict[str, torch.Tensor],
+    params: dict[str, Any],
+    dtype: torch.dtype,
+    differentiable: set[str],
+    go: torch.Tensor | None,
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     x = {n: t.to(dtype if t.is_floating_point() else t.dtype, copy=True) for n, t in inputs.items()}
     wrt = [n for n in x if n in differentiable and x[n].is_floating_point()]
     for n in wrt:
@@ -36,8 +43,9 @@ def _expected(name: str, inputs: dict[str, torch.Tensor], params: dict[str, Any]
     value = CASES[name].reference(x, p)
     grads: dict[str, torch.Tensor] = {}
     if wrt and value.requires_grad:
-        found = torch.autograd.grad(value, [x[n] for n in wrt], go if go is not None else torch.ones_like(value),
-                                    allow_unused=True)
+        found = torch.autograd.grad(
+            value, [x[n] for n in wrt], go if go is not None else torch.ones_like(value), allow_unused=True
+        )
         grads = {n: torch.zeros_like(x[n]) if g is None else g for n, g in zip(wrt, found, strict=True)}
     elif wrt:
         grads = {n: torch.zeros_like(x[n]) for n in wrt}
@@ -77,8 +85,9 @@ def test_value_and_gradients_equal_torch(client: httpx.Client, name: str, data: 
     value, _ = _expected(name, case.inputs, case.params, dtype, set(), None)
     go = None
     if data.draw(st.booleans(), label="with grad_output"):
-        go = torch.randn(value.shape, generator=torch.Generator().manual_seed(data.draw(st.integers(0, 9))),
-                         dtype=torch.float64).to(dtype)
+        go = torch.randn(
+            value.shape, generator=torch.Generator().manual_seed(data.draw(st.integers(0, 9))), dtype=torch.float64
+        ).to(dtype)
     want, want_grads = _expected(name, case.inputs, case.params, dtype, differentiable, go)
 
     body: dict[str, Any] = {

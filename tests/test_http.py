@@ -12,8 +12,9 @@ import torch
 import torch.nn.functional as F
 
 import lossd
-from conftest import Server
 from lossd.settings import Settings
+
+from conftest import Server
 from wire import assert_close, from_wire, to_wire
 
 PROBLEM = "application/problem+json"
@@ -134,7 +135,9 @@ def test_unknown_path_is_404_problem(client: httpx.Client) -> None:
         ("POST", "/v1/losses", {"GET"}),
     ],
 )
-def test_wrong_method_is_405_with_an_allow_header(client: httpx.Client, method: str, path: str, allowed: set[str]) -> None:
+def test_wrong_method_is_405_with_an_allow_header(
+    client: httpx.Client, method: str, path: str, allowed: set[str]
+) -> None:
     r = client.request(method, path)
     problem(r, 405)
     assert {m.strip() for m in r.headers["allow"].split(",")} == allowed
@@ -156,7 +159,9 @@ NOT_JSON = [
     pytest.param(b'{"inputs": {"input": [1e400], "\xed\xa0\x80": [1]}}', id="utf-8-surrogate-after-overflow"),
     pytest.param(b"[" * 2000, id="nesting-too-deep"),
     pytest.param(b"[1e400, " + b"[" * 5000 + b"]" * 5000 + b"]", id="nesting-too-deep-after-overflow"),
-    pytest.param(b'{"inputs": {"input": ' + b"[" * 2000 + b"1" + b"]" * 2000 + b', "target": [1]}}', id="tensor-nested-too-deep"),
+    pytest.param(
+        b'{"inputs": {"input": ' + b"[" * 2000 + b"1" + b"]" * 2000 + b', "target": [1]}}', id="tensor-nested-too-deep"
+    ),
 ]
 
 
@@ -183,7 +188,8 @@ def test_another_media_type_or_any_content_encoding_is_415(client: httpx.Client,
 
 
 @pytest.mark.parametrize(
-    "content_type", ["application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "application/vnd.lossd+json"]
+    "content_type",
+    ["application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "application/vnd.lossd+json"],
 )
 def test_json_media_types_are_accepted(client: httpx.Client, content_type: str) -> None:
     r = client.post("/v1/losses/mse", content=json.dumps(SEED).encode(), headers={"content-type": content_type})
@@ -202,8 +208,12 @@ def test_a_body_without_content_type_is_read_as_json(client: httpx.Client) -> No
 # --- 422: well-formed, wrong content ---------------------------------------------------------
 
 INVALID = [
-    pytest.param(seed(inputs={"input": ["1.5", 4.8, 6.9, 9.5], "target": TARGET}), ["inputs", "input", 0], id="numeric-string"),
-    pytest.param(seed(inputs={"input": INPUT, "target": [3, 5, 7, True]}), ["inputs", "target", 3], id="bool-in-numbers"),
+    pytest.param(
+        seed(inputs={"input": ["1.5", 4.8, 6.9, 9.5], "target": TARGET}), ["inputs", "input", 0], id="numeric-string"
+    ),
+    pytest.param(
+        seed(inputs={"input": INPUT, "target": [3, 5, 7, True]}), ["inputs", "target", 3], id="bool-in-numbers"
+    ),
     pytest.param(seed(inputs={"input": [[1, 2], [3]], "target": TARGET}), ["inputs", "input"], id="ragged"),
     pytest.param(seed(inputs={"input": None, "target": TARGET}), ["inputs", "input"], id="null-tensor"),
     pytest.param(seed(inputs={"input": "NaN!", "target": TARGET}), ["inputs", "input"], id="bad-string-tensor"),
@@ -213,7 +223,9 @@ INVALID = [
         id="typed-shape-mismatch",
     ),
     pytest.param(
-        seed(inputs={"input": {"dtype": "FLOAT32", "data": INPUT}, "target": TARGET}), ["inputs", "input", "dtype"], id="upper-case-dtype"
+        seed(inputs={"input": {"dtype": "FLOAT32", "data": INPUT}, "target": TARGET}),
+        ["inputs", "input", "dtype"],
+        id="upper-case-dtype",
     ),
     pytest.param(
         seed(inputs={"input": {"dtype": "float32", "shape": [4], "b64": "@@@"}, "target": TARGET}),
@@ -228,7 +240,7 @@ INVALID = [
     pytest.param(seed(params=["mean"]), ["params"], id="params-not-an-object"),
     pytest.param(seed(grad="input"), ["grad"], id="grad-a-string"),
     pytest.param(seed(grad=1), ["grad"], id="grad-a-number"),
-    pytest.param(seed(grad=[1]), ["grad"], id="grad-names-not-strings"),
+    pytest.param(seed(grad=[1]), ["grad", 0], id="grad-names-not-strings"),
     pytest.param(seed(grad=["var"]), ["grad", 0], id="grad-unknown-input"),
     pytest.param(seed(grad=None, grad_output=1.0), ["grad_output"], id="grad_output-without-grad"),
     pytest.param(seed(grad_output=[1.0, 1.0]), ["grad_output"], id="grad_output-wrong-shape"),
@@ -238,7 +250,9 @@ INVALID = [
     pytest.param(seed(dtype="FLOAT32"), ["dtype"], id="upper-case-compute-dtype"),
     pytest.param(seed(output_encoding="hex"), ["output_encoding"], id="unknown-output-encoding"),
     pytest.param(seed(reduction="sum"), ["reduction"], id="unknown-top-level-field"),
-    pytest.param(seed(inputs={"input": INPUT, "target": TARGET, "weight": INPUT}), ["inputs", "weight"], id="unknown-input"),
+    pytest.param(
+        seed(inputs={"input": INPUT, "target": TARGET, "weight": INPUT}), ["inputs", "weight"], id="unknown-input"
+    ),
     pytest.param(seed(inputs={"input": INPUT}), ["inputs", "target"], id="missing-input"),
     pytest.param({"grad": ["input"]}, ["inputs"], id="missing-inputs"),
     pytest.param(seed(inputs=None), ["inputs"], id="null-inputs"),
@@ -248,7 +262,9 @@ INVALID = [
 
 
 @pytest.mark.parametrize(("body", "loc"), INVALID)
-def test_wrong_content_is_422_naming_the_field_from_the_body_root(client: httpx.Client, body: Any, loc: list[Any]) -> None:
+def test_wrong_content_is_422_naming_the_field_from_the_body_root(
+    client: httpx.Client, body: Any, loc: list[Any]
+) -> None:
     assert loc in locs(problem(client.post("/v1/losses/mse", json=body), 422))
 
 
@@ -277,8 +293,14 @@ def test_grad_of_a_non_differentiable_input_is_422(client: httpx.Client) -> None
 @pytest.mark.parametrize(
     ("raw", "loc"),
     [
-        pytest.param(b'{"inputs": {"input": [2.5, 1e400, 6.9, 9.5], "target": [3, 5, 7, 9]}}', ["inputs", "input", 1], id="plain"),
-        pytest.param(b'{"inputs": {"input": [2.5, 4.8, 6.9, 9.5], "target": [[3, 5], [7, -1e400]]}}', ["inputs", "target", 1, 1], id="nested"),
+        pytest.param(
+            b'{"inputs": {"input": [2.5, 1e400, 6.9, 9.5], "target": [3, 5, 7, 9]}}', ["inputs", "input", 1], id="plain"
+        ),
+        pytest.param(
+            b'{"inputs": {"input": [2.5, 4.8, 6.9, 9.5], "target": [[3, 5], [7, -1e400]]}}',
+            ["inputs", "target", 1, 1],
+            id="nested",
+        ),
         pytest.param(
             b'{"inputs": {"input": {"dtype": "float64", "data": [1e999, 0, 0, 0]}, "target": [3, 5, 7, 9]}}',
             ["inputs", "input", "data", 0],
@@ -286,12 +308,20 @@ def test_grad_of_a_non_differentiable_input_is_422(client: httpx.Client) -> None
         ),
         pytest.param(b'{"inputs": {"input": 1e400, "target": 1}}', ["inputs", "input"], id="0d"),
         pytest.param(
-            b'{"inputs": {"input": [1' + b"0" * 400 + b', 1e400], "target": [1, 2]}}', ["inputs", "input", 0], id="long-integer"
+            b'{"inputs": {"input": [1' + b"0" * 400 + b', 1e400], "target": [1, 2]}}',
+            ["inputs", "input", 0],
+            id="long-integer",
         ),
         pytest.param(
-            b'{"inputs": {"input": [2.5, 4.8], "target": [3, 5]}, "grad": ["input"], "grad_output": 1e400}', ["grad_output"], id="grad_output"
+            b'{"inputs": {"input": [2.5, 4.8], "target": [3, 5]}, "grad": ["input"], "grad_output": 1e400}',
+            ["grad_output"],
+            id="grad_output",
         ),
-        pytest.param(b'{"inputs": {"input": [2.5, 4.8], "target": [3, 5]}, "params": {"delta": 1e400}}', ["params", "delta"], id="param"),
+        pytest.param(
+            b'{"inputs": {"input": [2.5, 4.8], "target": [3, 5]}, "params": {"delta": 1e400}}',
+            ["params", "delta"],
+            id="param",
+        ),
     ],
 )
 def test_a_number_beyond_float64_is_422_naming_that_element(client: httpx.Client, raw: bytes, loc: list[Any]) -> None:
@@ -303,9 +333,7 @@ def test_a_number_beyond_float64_is_422_naming_that_element(client: httpx.Client
 # --- null means the default ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "field", ["params", "dtype", "output_encoding", "grad_output"]
-)
+@pytest.mark.parametrize("field", ["params", "dtype", "output_encoding", "grad_output"])
 def test_null_means_the_default(client: httpx.Client, field: str) -> None:
     assert compute(client, seed(**{field: None})) == compute(client, SEED)
 
@@ -379,8 +407,13 @@ def test_a_scalar_grad_output_scales_the_gradient(client: httpx.Client) -> None:
 
 
 def test_non_finite_values_travel_as_strings_both_ways(client: httpx.Client) -> None:
-    body = {"inputs": {"input": ["NaN", "Infinity", 1.0], "target": [0, 0, "-Infinity"]}, "params": {"reduction": "none"}}
-    want = F.mse_loss(torch.tensor([float("nan"), float("inf"), 1.0]), torch.tensor([0.0, 0.0, float("-inf")]), reduction="none")
+    body = {
+        "inputs": {"input": ["NaN", "Infinity", 1.0], "target": [0, 0, "-Infinity"]},
+        "params": {"reduction": "none"},
+    }
+    want = F.mse_loss(
+        torch.tensor([float("nan"), float("inf"), 1.0]), torch.tensor([0.0, 0.0, float("-inf")]), reduction="none"
+    )
     out = compute(client, body)
     assert out["value"] == ["NaN", "Infinity", "Infinity"]
     assert torch.equal(from_wire(out["value"], torch.float32).isnan(), want.isnan())
@@ -388,7 +421,13 @@ def test_non_finite_values_travel_as_strings_both_ways(client: httpx.Client) -> 
 
 # --- 413: limits (a server with tiny limits) -------------------------------------------------
 
-SMALL = {"max_body_bytes": 4096, "max_tensor_elements": 16, "max_total_elements": 24, "max_dims": 3, "max_batch_items": 3}
+SMALL = {
+    "max_body_bytes": 4096,
+    "max_tensor_elements": 16,
+    "max_total_elements": 24,
+    "max_dims": 3,
+    "max_batch_items": 3,
+}
 
 
 def too_large(r: httpx.Response, limit: str) -> dict[str, Any]:
@@ -415,7 +454,9 @@ def test_a_chunked_body_over_max_body_bytes_is_413(small_client: httpx.Client) -
         for i in range(0, len(raw), 1000):
             yield raw[i : i + 1000]
 
-    request = small_client.build_request("POST", "/v1/losses/mse", content=chunks(), headers={"content-type": "application/json"})
+    request = small_client.build_request(
+        "POST", "/v1/losses/mse", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert "content-length" not in request.headers and request.headers["transfer-encoding"] == "chunked"
     too_large(small_client.send(request), "max_body_bytes")
 
@@ -428,19 +469,29 @@ def test_a_body_of_max_body_bytes_is_read(small_client: httpx.Client) -> None:
 OVER_LIMITS = [
     pytest.param({"input": [0.5] * 17, "target": 0.5}, "max_tensor_elements", id="plain-tensor-elements"),
     pytest.param(
-        {"input": {"dtype": "float32", "shape": [17], "data": [0.5]}, "target": 0.5}, "max_tensor_elements", id="declared-shape-wrong-data"
+        {"input": {"dtype": "float32", "shape": [17], "data": [0.5]}, "target": 0.5},
+        "max_tensor_elements",
+        id="declared-shape-wrong-data",
     ),
     pytest.param(
-        {"input": {"dtype": "float32", "shape": [4, 5], "b64": ""}, "target": 0.5}, "max_tensor_elements", id="declared-binary-shape"
+        {"input": {"dtype": "float32", "shape": [4, 5], "b64": ""}, "target": 0.5},
+        "max_tensor_elements",
+        id="declared-binary-shape",
     ),
     pytest.param({"input": [[[[0.5]]]], "target": 0.5}, "max_dims", id="plain-rank"),
-    pytest.param({"input": {"dtype": "float32", "shape": [1, 1, 1, 1], "data": [0.5]}, "target": 0.5}, "max_dims", id="declared-rank"),
+    pytest.param(
+        {"input": {"dtype": "float32", "shape": [1, 1, 1, 1], "data": [0.5]}, "target": 0.5},
+        "max_dims",
+        id="declared-rank",
+    ),
     pytest.param({"input": [0.5] * 12, "target": [0.5] * 13}, "max_total_elements", id="total-elements"),
 ]
 
 
 @pytest.mark.parametrize(("inputs", "limit"), OVER_LIMITS)
-def test_a_tensor_over_a_limit_is_413_naming_the_limit(small_client: httpx.Client, inputs: dict[str, Any], limit: str) -> None:
+def test_a_tensor_over_a_limit_is_413_naming_the_limit(
+    small_client: httpx.Client, inputs: dict[str, Any], limit: str
+) -> None:
     too_large(small_client.post("/v1/losses/mse", json={"inputs": inputs}), limit)
 
 
@@ -493,7 +544,11 @@ def test_batch_results_are_in_order(client: httpx.Client) -> None:
 
 def test_batch_items_take_every_compute_field(client: httpx.Client) -> None:
     (seed_result, none_result) = batch(
-        client, [{"loss": "MSELoss", **SEED}, item(INPUT, TARGET, params={"reduction": "none"}, dtype="float64", output_encoding="b64")]
+        client,
+        [
+            {"loss": "MSELoss", **SEED},
+            item(INPUT, TARGET, params={"reduction": "none"}, dtype="float64", output_encoding="b64"),
+        ],
     )
     assert seed_result == compute(client, SEED)
     value, _ = torch_mse(torch.float64, reduction="none")
@@ -591,26 +646,33 @@ def test_health_endpoints_answer_200(client: httpx.Client, path: str) -> None:
 
 # --- bad input never changes what the next request gets ---------------------------------------
 
-BAD_REQUESTS = [
-    pytest.param({"content": b, "headers": {"content-type": "application/json"}}, id=f"400-{p.id}")
-    for p in NOT_JSON
-    for b in p.values
-] + [
-    pytest.param({"content": json.dumps(SEED).encode(), "headers": p.values[0]}, id=f"415-{p.id}") for p in UNSUPPORTED
-] + [
-    pytest.param({"json": p.values[0]}, id=f"422-{p.id}") for p in INVALID
-]
+BAD_REQUESTS = (
+    [
+        pytest.param({"content": b, "headers": {"content-type": "application/json"}}, id=f"400-{p.id}")
+        for p in NOT_JSON
+        for b in p.values
+    ]
+    + [
+        pytest.param({"content": json.dumps(SEED).encode(), "headers": p.values[0]}, id=f"415-{p.id}")
+        for p in UNSUPPORTED
+    ]
+    + [pytest.param({"json": p.values[0]}, id=f"422-{p.id}") for p in INVALID]
+)
 
 
 @pytest.mark.parametrize("request_kwargs", BAD_REQUESTS)
-def test_the_seed_example_is_still_right_after_a_bad_request(client: httpx.Client, request_kwargs: dict[str, Any]) -> None:
+def test_the_seed_example_is_still_right_after_a_bad_request(
+    client: httpx.Client, request_kwargs: dict[str, Any]
+) -> None:
     r = client.post("/v1/losses/mse", **request_kwargs)
     assert 400 <= r.status_code < 500, r.text
     assert_seed_example_right(client)
 
 
 @pytest.mark.parametrize(
-    "body", [_padded_seed(5000), json.dumps({"inputs": {"input": [0.5] * 17, "target": 0.5}}).encode()], ids=["body", "elements"]
+    "body",
+    [_padded_seed(5000), json.dumps({"inputs": {"input": [0.5] * 17, "target": 0.5}}).encode()],
+    ids=["body", "elements"],
 )
 def test_the_small_server_still_computes_after_a_413(small_client: httpx.Client, body: bytes) -> None:
     r = small_client.post("/v1/losses/mse", content=body, headers={"content-type": "application/json"})

@@ -16,10 +16,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from conftest import Server
 from lossd.app import create_app
 from lossd.catalogue import CATALOGUE
 from lossd.settings import Settings
+
+from conftest import Server
 
 # The document the service serves, built here so that the cases can be collected before any server
 # runs; they go over HTTP to the live `server`, and test_the_served_document_is_the_one_tested
@@ -72,10 +73,16 @@ EXPLICIT_CHECKS = [c for c in CHECKS if c is not schema_violations_are_rejected]
     "body",
     [
         pytest.param(SEED, id="seed"),
-        pytest.param({**SEED, "grad": True, "params": {"reduction": "none"}, "output_encoding": "b64"}, id="b64-unreduced"),
+        pytest.param(
+            {**SEED, "grad": True, "params": {"reduction": "none"}, "output_encoding": "b64"}, id="b64-unreduced"
+        ),
         pytest.param({**SEED, "dtype": "float64", "params": {"reduction": "sum"}}, id="float64"),
         pytest.param(
-            {"inputs": {"input": ["NaN", "Infinity", 1.0], "target": [0, 0, "-Infinity"]}, "params": {"reduction": "none"}, "grad": True},
+            {
+                "inputs": {"input": ["NaN", "Infinity", 1.0], "target": [0, 0, "-Infinity"]},
+                "params": {"reduction": "none"},
+                "grad": True,
+            },
             id="non-finite",
         ),
         pytest.param({"inputs": {"input": [[1.0, 2.0], [3.0, 4.0]], "target": [1.0, 2.0]}}, id="with-warnings"),
@@ -98,8 +105,15 @@ def test_every_descriptor_example_computes_and_conforms(server: Server, loss: st
 
 
 def test_a_batch_of_results_and_problems_conforms(server: Server) -> None:
-    items = [{"loss": "mse", **SEED}, {"loss": "nope", "inputs": {}}, 5, {"loss": "mse", "inputs": {"input": ["1.5"], "target": [1]}}]
-    response = BATCH.Case(body={"items": items}).call_and_validate(base_url=server.url, checks=EXPLICIT_CHECKS, timeout=30)
+    items = [
+        {"loss": "mse", **SEED},
+        {"loss": "nope", "inputs": {}},
+        5,
+        {"loss": "mse", "inputs": {"input": ["1.5"], "target": [1]}},
+    ]
+    response = BATCH.Case(body={"items": items}).call_and_validate(
+        base_url=server.url, checks=EXPLICIT_CHECKS, timeout=30
+    )
     assert [sorted(r) for r in response.json()["results"]][1:] == [["error"]] * 3
 
 

@@ -37,7 +37,11 @@ def to_wire(t: torch.Tensor, form: str) -> Any:
     if form in ("plain", "typed"):
         return {"dtype": DTYPE_NAMES[t.dtype], "shape": list(t.shape), "data": _nested(t.flatten().tolist())}
     raw = t.contiguous().view(torch.int16) if t.dtype == torch.bfloat16 else t.contiguous()
-    return {"dtype": DTYPE_NAMES[t.dtype], "shape": list(t.shape), "b64": base64.b64encode(raw.numpy().tobytes()).decode()}
+    return {
+        "dtype": DTYPE_NAMES[t.dtype],
+        "shape": list(t.shape),
+        "b64": base64.b64encode(raw.numpy().tobytes()).decode(),
+    }
 
 
 def from_wire(value: Any, dtype: torch.dtype = torch.float64) -> torch.Tensor:

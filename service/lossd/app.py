@@ -19,7 +19,29 @@ with their gradients, computed by PyTorch itself and returned as JSON.
 
 * Values and gradients equal PyTorch's on the same inputs and dtype (float32 by default, or float64).
 * Tensors travel as plain JSON, typed JSON or base64 binary; non-finite numbers as `"NaN"`, `"Infinity"`, `"-Infinity"`.
-* Every error is `application/problem+json` (RFC 9457); every 422 lists each field at fault in `errors`, by its path from the body's root.
+* Every error is `application/problem+json` (RFC 9457); every 422 lists each field at fault in `errors`,
+  by its path from the body's root.
+
+### Where lossd decides what PyTorch leaves open
+
+* **Work is bounded by the loss's shape too.** A loss whose unreduced shape (after broadcasting) holds more
+  than `max_tensor_elements` elements is a 413, even when every input is small.
+* **Empty batches.** `multi_margin` and `multilabel_margin` over zero samples give 0 for `sum` and NaN for
+  `mean`, as `cross_entropy` does; PyTorch's CPU kernels return uninitialised memory there.
+* **Ranges PyTorch does not check:** `label_smoothing` in [0, 1]; `eps` > 0 for `poisson_nll` and `gaussian_nll`
+  (it keeps a logarithm away from 0); the norm order `p` of `triplet_margin` > 0; every class index, CTC label and
+  `multilabel_margin` label in range; ±1 labels exactly ±1 (NaN included).
+* **Shapes PyTorch accepts but mishandles** are a 422: an unbatched `cross_entropy`/`nll` input needs a 0-d
+  target (PyTorch's backward fails on `[i]`); `multilabel_soft_margin`'s target and weight, and `bce`'s weights,
+  may broadcast to `input`'s shape but not enlarge it.
+* **`gaussian_nll`'s `var`:** any 0-d `var` (a bare number or a typed 0-d tensor) is the scalar variance
+  PyTorch broadcasts.
+* **`triplet_margin_with_distance`** with `distance_function: "cosine"` takes the similarity over the last
+  dimension, so unbatched `(D)` inputs work.
+* **CTC:** labels past a target's length (padding) are not range-checked; a label equal to `blank` is allowed.
+* **Plain JSON** cannot carry an empty tensor (`[]`): send the typed form with its shape.
+* **Broadcast targets:** the losses beyond PyTorch that broadcast (`mape`, `rmse`, `quantile`, `log_cosh`) add
+  the same `warnings` sentence PyTorch's regression losses get.
 """
 
 

@@ -107,7 +107,11 @@ def _plain(value: Any, loc: Loc, limits: Limits) -> torch.Tensor:
 
 
 def _scalar_dtype(value: Any) -> type:
-    return np.int64 if isinstance(value, int) and _INT_RANGE[torch.int64][0] <= value <= _INT_RANGE[torch.int64][1] else np.float64
+    return (
+        np.int64
+        if isinstance(value, int) and _INT_RANGE[torch.int64][0] <= value <= _INT_RANGE[torch.int64][1]
+        else np.float64
+    )
 
 
 def _scalar(value: Any, loc: Loc) -> float | int:
@@ -122,7 +126,9 @@ def _scalar(value: Any, loc: Loc) -> float | int:
     if isinstance(value, str):
         if value in NONFINITE:
             return NONFINITE[value]
-        raise InvalidRequest.at(loc, f'expected a number; the only strings allowed are "NaN", "Infinity" and "-Infinity", got {value!r}')
+        raise InvalidRequest.at(
+            loc, f'expected a number; the only strings allowed are "NaN", "Infinity" and "-Infinity", got {value!r}'
+        )
     if value is None:
         raise InvalidRequest.at(loc, "expected a tensor, got null")
     raise InvalidRequest.at(loc, f"expected a number or a nested list of numbers, got {type(value).__name__}")
@@ -200,7 +206,10 @@ def _check_size(shape: tuple[int, ...], loc: Loc, limits: Limits) -> None:
         raise LimitExceeded("max_dims", limits.max_dims, "a tensor has too many dimensions", loc)
     if math.prod(shape) > limits.max_tensor_elements:
         raise LimitExceeded(
-            "max_tensor_elements", limits.max_tensor_elements, f"a tensor of shape {list(shape)} has too many elements", loc
+            "max_tensor_elements",
+            limits.max_tensor_elements,
+            f"a tensor of shape {list(shape)} has too many elements",
+            loc,
         )
 
 
@@ -210,7 +219,9 @@ def _check_size(shape: tuple[int, ...], loc: Loc, limits: Limits) -> None:
 def _typed(value: dict[str, Any], loc: Loc, limits: Limits) -> torch.Tensor:
     for key in value:
         if key not in _TYPED_KEYS:
-            raise InvalidRequest.at(loc + (key,), 'unknown key; a typed tensor has "dtype", "shape" and "data" or "b64"')
+            raise InvalidRequest.at(
+                loc + (key,), 'unknown key; a typed tensor has "dtype", "shape" and "data" or "b64"'
+            )
     dtype_name = value.get("dtype")
     if dtype_name is None:
         raise InvalidRequest.at(loc + ("dtype",), "a typed tensor needs its dtype")

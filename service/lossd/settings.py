@@ -33,5 +33,5 @@ class Settings(BaseSettings):
     inline_max_elements: int = Field(
         4096,
         ge=0,
-        description="A CPU computation over at most this many elements runs on the event loop: the thread hop costs more.",
+        description="CPU computations over at most this many elements run on the event loop (the hop costs more).",
     )

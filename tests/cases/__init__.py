@@ -59,9 +59,9 @@ def floats(shape: tuple[int, ...], lo: float = -10.0, hi: float = 10.0) -> st.Se
     n = 1
     for d in shape:
         n *= d
-    return st.lists(
-        st.floats(lo, hi, allow_nan=False, allow_infinity=False, width=32), min_size=n, max_size=n
-    ).map(lambda v: torch.tensor(v, dtype=torch.float64).reshape(shape))
+    return st.lists(st.floats(lo, hi, allow_nan=False, allow_infinity=False, width=32), min_size=n, max_size=n).map(
+        lambda v: torch.tensor(v, dtype=torch.float64).reshape(shape)
+    )
 
 
 def ints(shape: tuple[int, ...], lo: int, hi: int) -> st.SearchStrategy[torch.Tensor]:

@@ -97,7 +97,11 @@ def at(name: str) -> tuple[str, str]:
 
 SCORES = {"input1": [0.8, 0.2], "input2": [0.3, 0.6], "target": [1, -1]}
 PAIRS = {"input1": [[1.0, 0.0], [0.5, 0.5]], "input2": [[0.8, 0.2], [0.6, 0.4]], "target": [1, -1]}
-TRIPLET = {"anchor": [[0.0, 1.0], [1.0, 0.0]], "positive": [[0.1, 0.9], [0.9, 0.2]], "negative": [[1.0, 0.0], [0.8, 0.1]]}
+TRIPLET = {
+    "anchor": [[0.0, 1.0], [1.0, 0.0]],
+    "positive": [[0.1, 0.9], [0.9, 0.2]],
+    "negative": [[1.0, 0.0], [0.8, 0.1]],
+}
 ROW = [0.5, 0.5]
 
 
@@ -107,10 +111,16 @@ def _triplet_bad() -> tuple[Bad, ...]:
         _bad("positive with fewer dimensions", {**TRIPLET, "positive": ROW}, at("positive")),
         _bad("negative with more dimensions", {**TRIPLET, "negative": [TRIPLET["negative"]]}, at("negative")),
         _bad("positive that does not broadcast", {**TRIPLET, "positive": [ROW, ROW, ROW]}, at("positive")),
-        _bad("embedding sizes that differ", {**TRIPLET, "negative": [[1.0, 0.0, 0.0], [0.8, 0.1, 0.0]]}, at("negative")),
+        _bad(
+            "embedding sizes that differ", {**TRIPLET, "negative": [[1.0, 0.0, 0.0], [0.8, 0.1, 0.0]]}, at("negative")
+        ),
         _bad(
             "positive and negative that do not broadcast, with swap",
-            {"anchor": [[0.0], [1.0]], "positive": [[0.1, 0.9], [0.9, 0.2]], "negative": [[1.0, 0.0, 0.0], [0.8, 0.1, 0.0]]},
+            {
+                "anchor": [[0.0], [1.0]],
+                "positive": [[0.1, 0.9], [0.9, 0.2]],
+                "negative": [[1.0, 0.0, 0.0], [0.8, 0.1, 0.0]],
+            },
             at("negative"),
             params={"swap": True},
         ),
@@ -157,7 +167,12 @@ CASES = {
             *_triplet_bad(),
             _bad("p 0", TRIPLET, ("params", "p"), params={"p": 0}),
             _bad("negative p", TRIPLET, ("params", "p"), params={"p": -2.0}),
-            _bad("distance_function is the other triplet loss'", TRIPLET, ("params", "distance_function"), params={"distance_function": "cosine"}),
+            _bad(
+                "distance_function is the other triplet loss'",
+                TRIPLET,
+                ("params", "distance_function"),
+                params={"distance_function": "cosine"},
+            ),
         ),
     ),
     "triplet_margin_with_distance": LossCases(
@@ -165,7 +180,9 @@ CASES = {
         _with_distance_reference,
         bad=(
             *_triplet_bad(),
-            _bad("unknown distance", TRIPLET, ("params", "distance_function"), params={"distance_function": "euclidean"}),
+            _bad(
+                "unknown distance", TRIPLET, ("params", "distance_function"), params={"distance_function": "euclidean"}
+            ),
             _bad("p is triplet_margin's", TRIPLET, ("params", "p"), params={"p": 1.0}),
         ),
     ),

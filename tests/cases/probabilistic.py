@@ -54,7 +54,11 @@ def _gaussian_nll(draw: st.DrawFn) -> Case:
         "target": draw(floats(_target_shape(draw, shape), -5.0, 5.0)),
         "var": draw(floats(_var_shape(draw, shape), 0.0625, 4.0)),
     }
-    params = {"full": draw(st.booleans()), "eps": draw(st.sampled_from([1e-6, 0.01, 0.25])), "reduction": draw(REDUCTIONS)}
+    params = {
+        "full": draw(st.booleans()),
+        "eps": draw(st.sampled_from([1e-6, 0.01, 0.25])),
+        "reduction": draw(REDUCTIONS),
+    }
     return Case(inputs, params)
 
 
@@ -129,9 +133,21 @@ CASES = {
         _kl_reference,
         bad=(
             _bad("target that does not broadcast", {"input": [-0.7, -0.7, -2.3], "target": [0.5, 0.5]}, TARGET),
-            _bad("unknown reduction", {"input": [-0.7], "target": [0.5]}, ("params", "reduction"), params={"reduction": "avg"}),
-            _bad("log_target as a string", {"input": [-0.7], "target": [0.5]}, ("params", "log_target"), params={"log_target": "true"}),
-            _bad("deprecated reduce", {"input": [-0.7], "target": [0.5]}, ("params", "reduce"), params={"reduce": True}),
+            _bad(
+                "unknown reduction",
+                {"input": [-0.7], "target": [0.5]},
+                ("params", "reduction"),
+                params={"reduction": "avg"},
+            ),
+            _bad(
+                "log_target as a string",
+                {"input": [-0.7], "target": [0.5]},
+                ("params", "log_target"),
+                params={"log_target": "true"},
+            ),
+            _bad(
+                "deprecated reduce", {"input": [-0.7], "target": [0.5]}, ("params", "reduce"), params={"reduce": True}
+            ),
         ),
     ),
 }

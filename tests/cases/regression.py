@@ -24,7 +24,9 @@ def _pointwise(draw: st.DrawFn, **params: st.SearchStrategy[Any]) -> Case:
     return Case({"input": draw(floats(shape)), "target": draw(floats(target_shape))}, drawn)
 
 
-def _reference(cls: Callable[..., torch.nn.Module]) -> Callable[[dict[str, torch.Tensor], dict[str, Any]], torch.Tensor]:
+def _reference(
+    cls: Callable[..., torch.nn.Module],
+) -> Callable[[dict[str, torch.Tensor], dict[str, Any]], torch.Tensor]:
     # PyTorch warns when target's shape differs, then broadcasts; broadcasting first, as it does,
     # keeps the test free of warnings (which are errors here, and not thread-safe to silence).
     return lambda x, p: cls(**p)(*torch.broadcast_tensors(x["input"], x["target"]))
@@ -40,7 +42,9 @@ NOT_BROADCASTING = _bad(
     "target that does not broadcast", {"inputs": {"input": [1.0, 2.0, 3.0], "target": [1.0, 2.0]}}, TARGET
 )
 DEPRECATED = _bad(
-    "deprecated size_average", {"inputs": {"input": [1.0], "target": [1.0]}, "params": {"size_average": True}}, ("params", "size_average")
+    "deprecated size_average",
+    {"inputs": {"input": [1.0], "target": [1.0]}, "params": {"size_average": True}},
+    ("params", "size_average"),
 )
 
 CASES = {
@@ -51,7 +55,11 @@ CASES = {
             NOT_BROADCASTING,
             DEPRECATED,
             _bad("unknown reduction", {"inputs": PAIR, "params": {"reduction": "batchmean"}}, ("params", "reduction")),
-            _bad("weight is F.l1_loss's, not L1Loss'", {"inputs": PAIR, "params": {"weight": [1.0, 1.0, 1.0]}}, ("params", "weight")),
+            _bad(
+                "weight is F.l1_loss's, not L1Loss'",
+                {"inputs": PAIR, "params": {"weight": [1.0, 1.0, 1.0]}},
+                ("params", "weight"),
+            ),
         ),
     ),
     "mse": LossCases(

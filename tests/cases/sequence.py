@@ -21,7 +21,7 @@ def _ctc(draw: st.DrawFn) -> Case:
     for _ in range(n):
         seq = draw(st.lists(st.sampled_from(labels), max_size=t_max // 2))
         # Each repeated label needs a blank between; shorter inputs give inf, drawn only with zero_infinity.
-        need = len(seq) + sum(a == b for a, b in zip(seq, seq[1:]))
+        need = len(seq) + sum(a == b for a, b in zip(seq, seq[1:], strict=False))
         sequences.append(seq)
         input_lengths.append(draw(st.integers(0 if zero_infinity else need, t_max)))
     target_lengths = [len(s) for s in sequences]
@@ -89,10 +89,16 @@ CASES = {
             _bad("target lengths that do not add up", {**CONCATENATED, "target_lengths": [2, 2]}, at("target_lengths")),
             _bad("a huge target length", {**CONCATENATED, "target_lengths": [2**62, 2**62]}, at("target_lengths")),
             _bad("one input length for two sequences", {**PADDED, "input_lengths": [3]}, at("input_lengths")),
-            _bad("three target lengths for two sequences", {**PADDED, "target_lengths": [2, 1, 0]}, at("target_lengths")),
+            _bad(
+                "three target lengths for two sequences", {**PADDED, "target_lengths": [2, 1, 0]}, at("target_lengths")
+            ),
             _bad("lengths as a column", {**PADDED, "input_lengths": [[3], [3]]}, at("input_lengths")),
             _bad("two lengths for one unbatched sequence", {**UNBATCHED, "input_lengths": [3, 3]}, at("input_lengths")),
-            _bad("padded targets with a row per time step", {**PADDED, "targets": [[1, 2], [1, 0], [2, 2]]}, at("targets")),
+            _bad(
+                "padded targets with a row per time step",
+                {**PADDED, "targets": [[1, 2], [1, 0], [2, 2]]},
+                at("targets"),
+            ),
             _bad("0-d targets", {**UNBATCHED, "targets": 1, "target_lengths": 1}, at("targets")),
             _bad("3-D targets", {**PADDED, "targets": [[[1, 2]], [[1, 0]]]}, at("targets")),
             _bad("1-D log_probs", {**UNBATCHED, "log_probs": [-0.4, -1.6, -1.6]}, at("log_probs")),

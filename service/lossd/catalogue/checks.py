@@ -36,9 +36,7 @@ def ndim_in(x: Tensors, name: str, allowed: Sequence[int], rule: str) -> int:
 
 def same_shape(x: Tensors, name: str, like: str) -> None:
     if x[name].shape != x[like].shape:
-        raise fail(
-            at(name), f"must have the same shape as {like} {list(x[like].shape)}, got {list(x[name].shape)}"
-        )
+        raise fail(at(name), f"must have the same shape as {like} {list(x[like].shape)}, got {list(x[name].shape)}")
 
 
 def broadcast(x: Tensors, *names: str) -> Shape:

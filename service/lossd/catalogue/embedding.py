@@ -60,7 +60,9 @@ MARGIN_RANKING = Loss(
             differentiable=True,
         ),
         Input("input2", "float", "like input1", "Scores of the second items.", differentiable=True),
-        Input("target", "label", "like input1; each 1 or −1", "1 where input1 should rank higher, −1 where input2 should."),
+        Input(
+            "target", "label", "like input1; each 1 or −1", "1 where input1 should rank higher, −1 where input2 should."
+        ),
     ),
     params=(
         _margin(0.0, "How far the preferred score must lead before the pair costs nothing; any finite number."),
@@ -118,7 +120,12 @@ COSINE_EMBEDDING = Loss(
     inputs=(
         Input("input1", "float", "(N, D), or (D) unbatched", "First embeddings.", differentiable=True),
         Input("input2", "float", "like input1 (broadcastable with it)", "Second embeddings.", differentiable=True),
-        Input("target", "label", "(N), or () unbatched; each 1 or −1", "1 for pairs that should match, −1 for pairs that should not."),
+        Input(
+            "target",
+            "label",
+            "(N), or () unbatched; each 1 or −1",
+            "1 for pairs that should match, −1 for pairs that should not.",
+        ),
     ),
     params=(
         _margin(0.0, "Cosine similarity below which a dissimilar pair costs nothing; from −1 to 1 is meaningful."),
@@ -213,7 +220,12 @@ TRIPLET_MARGIN = Loss(
     params=(
         TRIPLET_MARGIN_PARAM,
         Param("p", "number", 2.0, "Order of the norm used as distance; > 0 (2 is Euclidean, 1 Manhattan).", gt=0),
-        Param("eps", "number", 1e-6, "Added to each difference before its norm, keeping gradients finite at zero distance."),
+        Param(
+            "eps",
+            "number",
+            1e-6,
+            "Added to each difference before its norm, keeping gradients finite at zero distance.",
+        ),
         SWAP,
         REDUCTION,
     ),

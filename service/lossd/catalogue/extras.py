@@ -72,15 +72,14 @@ MAPE = Loss(
     task="regression",
     summary="Mean absolute percentage error: the absolute error relative to the target, as a fraction.",
     formula=(
-        "ℓᵢ = |inputᵢ − targetᵢ| / max(|targetᵢ|, eps), then reduced by mean (default), sum or none; "
-        "0.05 means 5 %."
+        "ℓᵢ = |inputᵢ − targetᵢ| / max(|targetᵢ|, eps), then reduced by mean (default), sum or none; 0.05 means 5 %."
     ),
     use_when=(
         "Regression where an error matters in proportion to the true value, such as prices or demand across "
         "products of very different scale: 10 off on 100 costs as much as 1000 off on 10 000. Undefined near "
         "zero targets, where it explodes; it also penalises over-prediction more than under-prediction "
-        "(a non-negative prediction under a positive target costs at most 1). Report it as a metric; for training on targets "
-        "that can be near zero prefer l1 or huber."
+        "(a non-negative prediction under a positive target costs at most 1). Report it as a metric; "
+        "for training on targets that can be near zero prefer l1 or huber."
     ),
     inputs=(_prediction(), _truth(differentiable=False)),
     params=(REDUCTION, EPS),
@@ -174,9 +173,7 @@ HINGE = Loss(
     torch=None,
     task="classification",
     summary="The binary hinge loss of support vector machines, on raw scores and ±1 labels.",
-    formula=(
-        "ℓᵢ = max(0, margin − targetᵢ · inputᵢ), targetᵢ ∈ {−1, 1}, then reduced by mean (default), sum or none."
-    ),
+    formula=("ℓᵢ = max(0, margin − targetᵢ · inputᵢ), targetᵢ ∈ {−1, 1}, then reduced by mean (default), sum or none."),
     use_when=(
         "Binary classification SVM-style: the model outputs an unbounded score, labels are −1 and 1, and "
         "only getting each example right by at least the margin matters; confidently correct examples cost "
@@ -352,9 +349,7 @@ FOCAL = Loss(
     ),
     inputs=(
         Input("input", "float", "any shape", "Logits (before the sigmoid).", differentiable=True),
-        Input(
-            "target", "label", "same shape as input", "Targets: 0 or 1 per element (soft values in [0, 1] allowed)."
-        ),
+        Input("target", "label", "same shape as input", "Targets: 0 or 1 per element (soft values in [0, 1] allowed)."),
     ),
     params=(REDUCTION, ALPHA, GAMMA),
     traits=Traits("logits", robust_to_outliers=False, handles_imbalance=True),

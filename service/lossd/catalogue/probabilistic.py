@@ -43,7 +43,13 @@ POISSON_NLL = Loss(
             "The predicted rate: its logarithm with log_input (the default), else the rate itself (> 0).",
             differentiable=True,
         ),
-        Input("target", "float", "broadcastable with input; normally the same shape", "Observed counts.", differentiable=True),
+        Input(
+            "target",
+            "float",
+            "broadcastable with input; normally the same shape",
+            "Observed counts.",
+            differentiable=True,
+        ),
     ),
     params=(
         Param("log_input", "boolean", True, "true: input is the log of the rate; false: input is the rate."),
@@ -71,7 +77,10 @@ def _var_shape(input_shape: Shape, var_shape: Shape) -> Shape | None:
         return var_shape
     if input_shape[:-1] == var_shape:
         return (*var_shape, 1)  # one variance per row, shared along the last dimension
-    if len(input_shape) == len(var_shape) and sum(v for i, v in zip(input_shape, var_shape, strict=True) if i != v) == 1:
+    if (
+        len(input_shape) == len(var_shape)
+        and sum(v for i, v in zip(input_shape, var_shape, strict=True) if i != v) == 1
+    ):
         return var_shape  # a single dimension of size 1 where input's is not
     return None
 

@@ -17,7 +17,9 @@ def _broadcast(x: Tensors) -> list[torch.Tensor]:
 
 
 PREDICTION = Input("input", "float", "any shape", "Predictions.", differentiable=True)
-TRUTH = Input("target", "float", "broadcastable with input; normally the same shape", "Ground truth.", differentiable=True)
+TRUTH = Input(
+    "target", "float", "broadcastable with input; normally the same shape", "Ground truth.", differentiable=True
+)
 ROBUST = Traits("values", robust_to_outliers=True, handles_imbalance=False)
 
 L1 = Loss(

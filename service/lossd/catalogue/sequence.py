@@ -56,7 +56,8 @@ def _ctc_check(x: Tensors, p: Params) -> Shape:
         s = targets.size(1)
         if int(target_lengths.max()) > s:
             raise fail(
-                at("target_lengths"), f"lengths must be at most S = {s}, targets' second dimension; got {int(target_lengths.max())}"
+                at("target_lengths"),
+                f"lengths must be at most S = {s}, targets' second dimension; got {int(target_lengths.max())}",
             )
         # Padding past each length is never read: only labels in use must be classes (blank stands in).
         checked = torch.where(torch.arange(s) < target_lengths[:, None], targets, p["blank"])
@@ -109,7 +110,12 @@ CTC = Loss(
             "loss per sequence.",
             choices=("none", "mean", "sum"),
         ),
-        Param("zero_infinity", "boolean", False, "Turn infinite losses (targets that cannot fit their input) and their gradients into 0."),
+        Param(
+            "zero_infinity",
+            "boolean",
+            False,
+            "Turn infinite losses (targets that cannot fit their input) and their gradients into 0.",
+        ),
     ),
     traits=Traits("log_probabilities", robust_to_outliers=False, handles_imbalance=False),
     example={

@@ -79,7 +79,11 @@ def _check_names(loss: Loss, inputs: Mapping[str, Any], params: Mapping[str, Any
     known_inputs = {i.name for i in loss.inputs}
     for name in inputs:
         if name not in known_inputs:
-            errors.append(FieldError(("inputs", name), f"{loss.name} has no input {name!r}; its inputs are {_names(known_inputs)}"))
+            errors.append(
+                FieldError(
+                    ("inputs", name), f"{loss.name} has no input {name!r}; its inputs are {_names(known_inputs)}"
+                )
+            )
     for spec in loss.inputs:
         if spec.name not in inputs:
             errors.append(FieldError(("inputs", spec.name), "required input is missing"))
@@ -90,7 +94,11 @@ def _check_names(loss: Loss, inputs: Mapping[str, Any], params: Mapping[str, Any
         elif name in loss.refused_params:
             errors.append(FieldError(("params", name), loss.refused_params[name]))
         elif name not in known_params:
-            errors.append(FieldError(("params", name), f"{loss.name} has no param {name!r}; its params are {_names(known_params)}"))
+            errors.append(
+                FieldError(
+                    ("params", name), f"{loss.name} has no param {name!r}; its params are {_names(known_params)}"
+                )
+            )
     if errors:
         raise InvalidRequest(errors)
 
@@ -157,7 +165,9 @@ def _index(wire: WireTensor, loc: Loc) -> torch.Tensor:
         if t.numel() and t.abs().max() >= 2**63:
             raise InvalidRequest.at(loc, "an index lies outside int64's range")
         return t.to(torch.int64)
-    raise InvalidRequest.at(loc, f"expected integer indices (int64 or int32), got {'non-integral numbers' if wire.plain else t.dtype}")
+    raise InvalidRequest.at(
+        loc, f"expected integer indices (int64 or int32), got {'non-integral numbers' if wire.plain else t.dtype}"
+    )
 
 
 def _grad(loss: Loss, x: Mapping[str, torch.Tensor], grad: bool | list[str] | None) -> tuple[str, ...]:
@@ -168,10 +178,16 @@ def _grad(loss: Loss, x: Mapping[str, torch.Tensor], grad: bool | list[str] | No
         return allowed
     errors = []
     for i, name in enumerate(grad):
-        if name not in x:
+        if not isinstance(name, str):
+            errors.append(FieldError(("grad", i), "must be an input's name (a string)"))
+        elif name not in x:
             errors.append(FieldError(("grad", i), f"{loss.name} has no input {name!r}"))
         elif name not in allowed:
-            errors.append(FieldError(("grad", i), f"{name!r} is not differentiable here; differentiable inputs: {', '.join(allowed)}"))
+            errors.append(
+                FieldError(
+                    ("grad", i), f"{name!r} is not differentiable here; differentiable inputs: {', '.join(allowed)}"
+                )
+            )
     if errors:
         raise InvalidRequest(errors)
     return tuple(dict.fromkeys(grad))
@@ -186,5 +202,7 @@ def _grad_output(
         raise InvalidRequest.at(("grad_output",), "grad_output needs grad: name the inputs to differentiate")
     t = decode(value, ("grad_output",), limits, budget).tensor
     if tuple(t.shape) != tuple(shape):
-        raise InvalidRequest.at(("grad_output",), f"must have the loss value's shape {list(shape)}, got {list(t.shape)}")
+        raise InvalidRequest.at(
+            ("grad_output",), f"must have the loss value's shape {list(shape)}, got {list(t.shape)}"
+        )
     return t.to(dtype)

@@ -74,7 +74,9 @@ def _parse_float(text: str) -> float:
 
 
 def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON; send the string {'-Infinity' if name == '-Infinity' else name!r} inside tensor data")
+    raise ValueError(
+        f"{name} is not JSON; send the string {'-Infinity' if name == '-Infinity' else name!r} inside tensor data"
+    )
 
 
 def _check_media_type(request: Request) -> None:

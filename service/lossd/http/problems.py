@@ -17,12 +17,26 @@ from ..errors import FieldError, InvalidRequest, LimitExceeded, LossdError, Pool
 log = logging.getLogger("lossd")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-_SLUGS = {400: "malformed-body", 404: "not-found", 405: "method-not-allowed", 413: "too-large", 415: "unsupported-media-type",
-          422: "invalid-request", 500: "internal-error", 503: "busy", 504: "timeout"}
+_SLUGS = {
+    400: "malformed-body",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "too-large",
+    415: "unsupported-media-type",
+    422: "invalid-request",
+    500: "internal-error",
+    503: "busy",
+    504: "timeout",
+}
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> dict[str, Any]:
-    body = {"type": f"urn:lossd:problem:{_SLUGS.get(status, 'error')}", "title": title, "status": status, "detail": detail}
+    body = {
+        "type": f"urn:lossd:problem:{_SLUGS.get(status, 'error')}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     body.update({k: v for k, v in extra.items() if v is not None})
     return body
 

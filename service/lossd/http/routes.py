@@ -4,11 +4,10 @@ import asyncio
 from typing import Any
 
 import orjson
+from fastapi import APIRouter, Path
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
-
-from fastapi import APIRouter, Path
 
 from .. import __version__
 from ..catalogue import CATALOGUE

@@ -69,7 +69,10 @@ class ComputeRequest(_Strict):
         None, description="Constructor arguments of the torch.nn class (reduction, weight, margin, …)."
     )
     grad: Annotated[
-        Any, WithJsonSchema({"anyOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string"}}, {"type": "null"}]})
+        Any,
+        WithJsonSchema(
+            {"anyOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string"}}, {"type": "null"}]}
+        ),
     ] = Field(None, description="Inputs to differentiate: a list of names, or true for every differentiable input.")
     grad_output: Tensor | None = Field(
         None, description="The vector of a vector–Jacobian product, shaped like the value; default ones."
@@ -79,7 +82,6 @@ class ComputeRequest(_Strict):
         None, description="Tensor outputs as nested lists (json, default) or the binary form (b64)."
     )
 
-
     @field_validator("grad", mode="plain")
     @classmethod
     def _grad(cls, value: Any) -> bool | list[str] | None:
@@ -87,10 +89,7 @@ class ComputeRequest(_Strict):
         if value is None or isinstance(value, bool):
             return value
         if isinstance(value, list):
-            for i, name in enumerate(value):
-                if not isinstance(name, str):
-                    raise ValueError(f"element {i} must be an input's name (a string)")
-            return value
+            return value  # each element is checked against the loss's inputs, with its index in `loc`
         raise ValueError("must be a list of input names, or a boolean")
 
 
@@ -101,7 +100,9 @@ class BatchItem(ComputeRequest):
 
 
 class BatchRequest(_Strict):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [{"loss": "mse", **_SEED}, {"loss": "l1", **_SEED}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [{"loss": "mse", **_SEED}, {"loss": "l1", **_SEED}]}]}
+    )
 
     items: list[Any] = Field(
         min_length=1,
