@@ -25,6 +25,23 @@ class Catalogue:
     def __len__(self) -> int:
         return len(self._losses)
 
+    def select(
+        self,
+        task: str | None = None,
+        input_kind: str | None = None,
+        robust_to_outliers: bool | None = None,
+        handles_imbalance: bool | None = None,
+    ) -> list[Loss]:
+        """The losses matching every criterion given (None matches all), in catalogue order."""
+        return [
+            loss
+            for loss in self
+            if (task is None or loss.task == task)
+            and (input_kind is None or loss.traits.input_kind == input_kind)
+            and (robust_to_outliers is None or loss.traits.robust_to_outliers == robust_to_outliers)
+            and (handles_imbalance is None or loss.traits.handles_imbalance == handles_imbalance)
+        ]
+
     def resolve(self, name: str) -> Loss:
         """The loss named `name` (canonical, torch.nn class or functional name, any case).
 

@@ -2,12 +2,14 @@
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import torch
 
 Task = Literal["regression", "classification", "ranking", "embedding", "sequence", "probabilistic", "segmentation"]
 InputKind = Literal["values", "logits", "probabilities", "log_probabilities", "embeddings", "scores"]
+TASKS: tuple[Task, ...] = get_args(Task)
+INPUT_KINDS: tuple[InputKind, ...] = get_args(InputKind)
 
 # How an input's wire tensor becomes a compute tensor:
 #   float         cast to the request's dtype (ints and bools too)

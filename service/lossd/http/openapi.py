@@ -23,7 +23,7 @@ _REF = "#/components/schemas/{model}"
 
 # (method, path) -> request model, 200 model, problem statuses
 _OPERATIONS: dict[tuple[str, str], tuple[type[BaseModel] | None, type[BaseModel] | None, tuple[int, ...]]] = {
-    ("get", "/v1/losses"): (None, Catalogue, ()),
+    ("get", "/v1/losses"): (None, Catalogue, (422,)),
     ("get", "/v1/losses/{name}"): (None, None, (404,)),
     ("post", "/v1/losses/{name}"): (ComputeRequest, ComputeResponse, (400, 404, 413, 415, 422, 503, 504)),
     ("post", "/v1/batch"): (BatchRequest, BatchResponse, (400, 413, 415, 422, 503)),

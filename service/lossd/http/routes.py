@@ -1,10 +1,10 @@
 """The v1 routes: catalogue, compute, batch, info and health."""
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,11 +12,12 @@ from starlette.responses import Response
 from .. import __version__
 from ..catalogue import CATALOGUE
 from ..catalogue.descriptor import describe
+from ..catalogue.spec import InputKind, Task
 from ..catalogue.validate import Prepared, prepare
 from ..codec import ElementBudget, Limits, OutputEncoding, encode_result
 from ..compute.devices import runtime
 from ..compute.engine import Result
-from ..errors import InvalidRequest, LimitExceeded, LossdError
+from ..errors import FieldError, InvalidRequest, LimitExceeded, LossdError
 from ..settings import Settings
 from . import problems
 from .body import read_json
@@ -38,9 +39,35 @@ class JSONResponse(Response):
         return orjson.dumps(content)
 
 
+Flag = Literal["true", "false"]
+_FILTERS = ("task", "input_kind", "robust_to_outliers", "handles_imbalance")
+
+
 @router.get("/v1/losses", tags=["catalogue"], operation_id="losses-list")
-async def list_losses() -> JSONResponse:
-    return JSONResponse({"losses": [describe(loss) for loss in CATALOGUE]})
+async def list_losses(
+    request: Request,
+    task: Annotated[Task | None, Query(description="Only losses for this task.")] = None,
+    input_kind: Annotated[InputKind | None, Query(description="Only losses expecting this kind of input.")] = None,
+    robust_to_outliers: Annotated[
+        Flag | None, Query(description="Only losses that are (true) or are not (false) robust to outliers.")
+    ] = None,
+    handles_imbalance: Annotated[
+        Flag | None,
+        Query(description="Only losses with (true) or without (false) a class weight, pos_weight or focusing term."),
+    ] = None,
+) -> JSONResponse:
+    unknown = [name for name in request.query_params if name not in _FILTERS]
+    if unknown:
+        raise InvalidRequest(
+            [FieldError(("query", name), f"unknown filter; filters are {', '.join(_FILTERS)}") for name in unknown]
+        )
+    losses = CATALOGUE.select(
+        task=task,
+        input_kind=input_kind,
+        robust_to_outliers=None if robust_to_outliers is None else robust_to_outliers == "true",
+        handles_imbalance=None if handles_imbalance is None else handles_imbalance == "true",
+    )
+    return JSONResponse({"losses": [describe(loss) for loss in losses]})
 
 
 @router.get("/v1/losses/{name}", tags=["catalogue"], operation_id="losses-get")
