@@ -7,7 +7,18 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from .schemas import BatchItem, BatchRequest, BatchResponse, Catalogue, ComputeRequest, ComputeResponse, Health, Problem
+from .schemas import (
+    BatchItem,
+    BatchRequest,
+    BatchResponse,
+    Catalogue,
+    CompareRequest,
+    CompareResponse,
+    ComputeRequest,
+    ComputeResponse,
+    Health,
+    Problem,
+)
 
 _MODELS: list[type[BaseModel]] = [
     ComputeRequest,
@@ -15,6 +26,8 @@ _MODELS: list[type[BaseModel]] = [
     BatchRequest,
     ComputeResponse,
     BatchResponse,
+    CompareRequest,
+    CompareResponse,
     Problem,
     Catalogue,
     Health,
@@ -27,6 +40,7 @@ _OPERATIONS: dict[tuple[str, str], tuple[type[BaseModel] | None, type[BaseModel]
     ("get", "/v1/losses/{name}"): (None, None, (404,)),
     ("post", "/v1/losses/{name}"): (ComputeRequest, ComputeResponse, (400, 404, 413, 415, 422, 503, 504)),
     ("post", "/v1/batch"): (BatchRequest, BatchResponse, (400, 413, 415, 422, 503)),
+    ("post", "/v1/compare"): (CompareRequest, CompareResponse, (400, 413, 415, 422, 503, 504)),
     ("get", "/v1/info"): (None, None, ()),
     ("get", "/healthz"): (None, Health, ()),
     ("get", "/readyz"): (None, Health, (503,)),

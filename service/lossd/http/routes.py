@@ -15,6 +15,7 @@ from ..catalogue.descriptor import describe
 from ..catalogue.spec import InputKind, Task
 from ..catalogue.validate import Prepared, prepare
 from ..codec import ElementBudget, Limits, OutputEncoding, encode_result
+from ..compare import compare as compare_losses
 from ..compute.devices import runtime
 from ..compute.engine import Result
 from ..errors import FieldError, InvalidRequest, LimitExceeded, LossdError
@@ -22,7 +23,7 @@ from ..settings import Settings
 from . import problems
 from .body import read_json
 from .deps import PoolDep, SettingsDep
-from .schemas import BatchItem, BatchRequest, ComputeRequest
+from .schemas import BatchItem, BatchRequest, CompareRequest, ComputeRequest
 
 router = APIRouter()
 
@@ -121,6 +122,25 @@ async def batch(request: Request, pool: PoolDep, settings: SettingsDep) -> JSONR
     return JSONResponse({"results": results})
 
 
+@router.post("/v1/compare", tags=["compute"], operation_id="losses-compare")
+async def compare(request: Request, pool: PoolDep, settings: SettingsDep) -> JSONResponse:
+    """Several losses on the same inputs, with each one's value and top contributors (see lossd.compare)."""
+    body = await read_json(request, settings.max_body_bytes)
+    req = _model(CompareRequest, body)
+    out = await compare_losses(
+        CATALOGUE,
+        pool.submit,
+        Limits(settings.max_tensor_elements, settings.max_dims),
+        settings.max_total_elements,
+        req.inputs,
+        req.losses,
+        req.params,
+        req.dtype or "float32",
+        req.top,
+    )
+    return JSONResponse(out)
+
+
 @router.get("/v1/info", tags=["service"], operation_id="service-info")
 async def info(pool: PoolDep, settings: SettingsDep) -> JSONResponse:
     return JSONResponse(
@@ -158,7 +178,11 @@ def _limits(s: Settings) -> dict[str, Any]:
     }
 
 
-def _model(model: type[ComputeRequest] | type[BatchRequest], body: Any, prefix: tuple[str | int, ...] = ()) -> Any:
+def _model(
+    model: type[ComputeRequest] | type[BatchRequest] | type[CompareRequest],
+    body: Any,
+    prefix: tuple[str | int, ...] = (),
+) -> Any:
     try:
         return model.model_validate(body)
     except ValidationError as e:

@@ -11,6 +11,9 @@ _NESTED = {
     "items": {},
 }
 _DTYPE = {"type": "string", "enum": ["float16", "bfloat16", "float32", "float64", "int32", "int64", "bool"]}
+# `null` means absent for a typed tensor's optional keys, as for every optional field.
+_NULL = {"type": "null"}
+_SHAPE = {"anyOf": [{"type": "array", "items": {"type": "integer", "minimum": 0}}, _NULL]}
 TENSOR_SCHEMA: dict[str, Any] = {
     "title": "Tensor",
     "description": (
@@ -29,8 +32,9 @@ TENSOR_SCHEMA: dict[str, Any] = {
             "title": "TypedTensor",
             "properties": {
                 "dtype": _DTYPE,
-                "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+                "shape": _SHAPE,
                 "data": {"anyOf": [{"type": "number"}, {"type": "boolean"}, _NONFINITE, _NESTED]},
+                "b64": _NULL,
             },
             "required": ["dtype", "data"],
             "additionalProperties": False,
@@ -42,6 +46,7 @@ TENSOR_SCHEMA: dict[str, Any] = {
                 "dtype": _DTYPE,
                 "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}},
                 "b64": {"type": "string", "contentEncoding": "base64"},
+                "data": _NULL,
             },
             "required": ["dtype", "shape", "b64"],
             "additionalProperties": False,
@@ -108,6 +113,77 @@ class BatchRequest(_Strict):
         min_length=1,
         description="Compute requests, each with its `loss`; each is validated and answered on its own.",
         json_schema_extra={"items": {"$ref": "#/components/schemas/BatchItem"}},
+    )
+
+
+class CompareRequest(_Strict):
+    """Several losses on the same inputs. `null` means the default for every optional field."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "inputs": {"input": [2.5, 4.8, 6.9, 9.5], "target": [3.0, 5.0, 7.0, 30.0]},
+                    "losses": ["mse", "l1", "huber"],
+                    "params": {"huber": {"delta": 2.0}},
+                    "top": 2,
+                }
+            ]
+        }
+    )
+
+    inputs: dict[str, Tensor] = Field(description="The inputs every loss is computed on, by their functional names.")
+    losses: list[str] | None = Field(
+        None,
+        min_length=1,
+        description=(
+            "The losses to run (names or aliases, each once); absent: every loss whose input names are exactly "
+            "the given ones."
+        ),
+    )
+    params: dict[str, dict[str, Any] | None] | None = Field(
+        None,
+        description=(
+            "Params by loss name, as compute takes them; naming a loss that is not run is a 422. "
+            "A bad value in them is a 422 for the whole request."
+        ),
+    )
+    dtype: Literal["float32", "float64"] | None = Field(None, description="Compute dtype; default float32.")
+    top: int | None = Field(
+        None,
+        ge=0,
+        description="How many top contributors to return per loss; default 3, at most max_tensor_elements.",
+    )
+
+
+Share = Annotated[Any, WithJsonSchema({"anyOf": [{"type": "number"}, _NONFINITE]})]
+
+
+class Contributor(BaseModel):
+    index: list[int] = Field(description="The entry's index in the unreduced loss tensor.")
+    share: Share = Field(description='|entry| / Σ|entries|; "NaN" for every entry when Σ|entries| is not finite.')
+
+
+class CompareResult(BaseModel):
+    loss: str = Field(description="The canonical name of the loss.")
+    value: Value = Field(description="The loss reduced as its params say: a number, or a tensor for reduction none.")
+    top_contributors: list[Contributor] | None = Field(
+        description=(
+            "The entries of the unreduced loss with the largest shares, largest first, ties by lower flat index, "
+            "NaN entries first; empty when Σ|entries| is 0 or top is 0; null for a loss with no unreduced form."
+        )
+    )
+
+
+class CompareSkipped(BaseModel):
+    loss: str
+    reason: str = Field(description="Why the loss was not run, with the problem where there is one.")
+
+
+class CompareResponse(BaseModel):
+    results: list[CompareResult]
+    skipped: list[CompareSkipped] = Field(
+        description="Each loss left out and why; with losses absent, every catalogue loss not run."
     )
 
 
