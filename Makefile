@@ -3,32 +3,49 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# The CPU build by default; see README "A CUDA build of torch" for TORCH_INDEX.
+# The first torch 2.13.0 build pip finds; README "A CUDA build of torch" explains TORCH_INDEX.
 TORCH       ?= torch==2.13.0
 TORCH_INDEX ?=
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 WORKERS ?= 1
 
-.PHONY: serve test lint env clean
+.PHONY: serve test lint env clean openapi client browser
 
 env: $(STAMP)
 
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml clients/python/pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) '$(TORCH)'
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test]' -e ./clients/python
 	touch $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/lossd serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check service tests bench
-	$(BIN)/ruff format --check service tests bench
+	$(BIN)/ruff check service tests bench examples clients/python
+	$(BIN)/ruff format --check service tests bench examples clients/python
+
+# The committed contract: the OpenAPI document, then the Python client generated from it.
+openapi: $(STAMP)
+	$(BIN)/python -m lossd.http.openapi --output openapi/openapi.json
+
+client: $(STAMP)
+	$(BIN)/python clients/python/generate.py
+
+# Debian's Chromium for the browser test, where it can be installed (as root, with apt-get);
+# elsewhere tests/test_browser.py skips and says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser test"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install chromium: the browser test will skip"; \
+	  else echo "chromium is not installed (needs root and apt-get): the browser test will skip"; fi; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

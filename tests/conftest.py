@@ -67,8 +67,16 @@ def client(server: Server) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="session")
 def small_server() -> Iterator[Server]:
-    """A server with tiny limits, for the 413 rules."""
-    limits = Settings(max_body_bytes=4096, max_tensor_elements=16, max_total_elements=24, max_dims=3, max_batch_items=3)
+    """A server with tiny limits, for the 413 rules, that parses and encodes every body off the event loop."""
+    limits = Settings(
+        max_body_bytes=4096,
+        max_tensor_elements=16,
+        max_total_elements=24,
+        max_dims=3,
+        max_batch_items=3,
+        body_timeout_s=1.0,
+        offload_bytes=0,  # every request here takes the off-loop path
+    )
     with Server(limits) as s:
         yield s
 

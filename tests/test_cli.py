@@ -111,3 +111,30 @@ def test_serve_answers_over_http_and_stops_gracefully_on_a_signal(served: Served
     log = served.log.read_text()
     assert "Application shutdown complete" in log, log
     assert "Traceback" not in log, log
+
+
+def test_a_client_gone_mid_body_leaves_one_quiet_line_and_the_service_answering(served: Served) -> None:
+    port = int(served.url.rsplit(":", 1)[1])
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"POST /v1/losses/mse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n")
+            s.sendall(b'Content-Length: 1000\r\n\r\n{"inputs": ')
+            time.sleep(0.2)
+    with httpx.Client(base_url=served.url, timeout=30) as client:
+        assert client.post("/v1/losses/mse", json=SEED).json()["value"] == 0.13749998807907104
+    served.proc.send_signal(signal.SIGTERM)
+    served.proc.wait(timeout=STOP_S)
+    log = served.log.read_text()
+    assert "Traceback" not in log and "Exception in ASGI application" not in log, log
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "lossd", "serve"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**_env(), "LOSSD_MAX_DIMS": "lots"},
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("lossd: LOSSD_MAX_DIMS: ") and "Traceback" not in result.stderr

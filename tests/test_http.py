@@ -1,8 +1,10 @@
 """The HTTP rules of the contract (api.md: "Tensors on the wire", "Errors", "Batch", "Endpoints"),
 through a real lossd server."""
 
+import base64
 import gzip
 import json
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -131,7 +133,7 @@ def test_unknown_path_is_404_problem(client: httpx.Client) -> None:
         ("DELETE", "/v1/losses/mse", {"GET", "POST"}),
         ("PATCH", "/v1/losses/MSELoss", {"GET", "POST"}),
         ("GET", "/v1/batch", {"POST"}),
-        ("POST", "/healthz", {"GET"}),
+        ("POST", "/healthz", {"GET", "HEAD"}),
         ("POST", "/v1/losses", {"GET"}),
     ],
 )
@@ -516,8 +518,18 @@ def test_a_batch_item_over_max_tensor_elements_is_413_in_its_slot(small_client: 
 
 
 def test_limits_within_bounds_are_computed(small_client: httpx.Client) -> None:
-    inputs = {"input": [[[0.5] * 4] * 2] * 2, "target": 0.0}
+    # 3 dims (max_dims); 11 input elements + the 11-element unreduced loss + 1 = 23 ≤ max_total_elements.
+    inputs = {"input": {"dtype": "float32", "shape": [1, 1, 11], "data": [0.5] * 11}, "target": 0.0}
     assert compute(small_client, {"inputs": inputs})["value"] == 0.25
+
+
+def test_the_loss_tensor_counts_toward_max_total_elements(small_client: httpx.Client) -> None:
+    inputs = {"input": [0.5] * 8, "target": [0.0] * 8}
+    assert compute(small_client, {"inputs": inputs})["value"] == 0.25  # 8 + 8 + 8 = 24
+    too_large(
+        small_client.post("/v1/losses/mse", json={"inputs": {"input": [0.5] * 9, "target": [0.0] * 9}}),
+        "max_total_elements",
+    )
 
 
 # --- batch -----------------------------------------------------------------------------------
@@ -678,3 +690,84 @@ def test_the_small_server_still_computes_after_a_413(small_client: httpx.Client,
     r = small_client.post("/v1/losses/mse", content=body, headers={"content-type": "application/json"})
     assert r.status_code == 413
     assert_seed_example_right(small_client)
+
+
+# --- work, time and hygiene ------------------------------------------------------------------
+
+
+def test_a_broadcast_that_would_build_an_oversized_loss_is_413(client: httpx.Client) -> None:
+    column = {"dtype": "float32", "shape": [4097, 1], "data": [0.0] * 4097}
+    row = {"dtype": "float32", "shape": [1, 4097], "data": [0.0] * 4097}
+    body = problem(client.post("/v1/losses/l1", json={"inputs": {"input": column, "target": row}}), 413)
+    assert body["limit"] == "max_tensor_elements" and "16785409" in body["detail"]
+
+
+def test_a_ctc_whose_alignment_table_is_oversized_is_413(client: httpx.Client) -> None:
+    t, s = 3000, 3000  # 3000 × (2·3000 + 1) ≈ 18M cells, over max_tensor_elements
+    body = {
+        "inputs": {
+            "log_probs": {"dtype": "float32", "shape": [t, 1, 2], "b64": base64.b64encode(bytes(4 * t * 2)).decode()},
+            "targets": {"dtype": "int64", "shape": [1, s], "data": [1] * s},
+            "input_lengths": [t],
+            "target_lengths": [s],
+        }
+    }
+    assert problem(client.post("/v1/losses/ctc", json=body), 413)["limit"] == "max_tensor_elements"
+
+
+def test_a_batch_whose_loss_tensors_add_up_over_the_limit_is_a_whole_request_413(small_client: httpx.Client) -> None:
+    broadcast = {"loss": "mse", "inputs": {"input": [[0.0], [1.0], [2.0]], "target": [[0.0, 1.0, 2.0]]}}
+    too_large(small_client.post("/v1/batch", json={"items": [broadcast] * 3}), "max_total_elements")
+
+
+def test_a_body_that_stops_arriving_is_408(small_server: Server) -> None:
+    port = int(small_server.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"POST /v1/losses/mse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n")
+        s.sendall(b"Content-Length: 100\r\n\r\n{")
+        answer = b""
+        while b"body_timeout_s" not in answer and (chunk := s.recv(65536)):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 408"), answer
+    assert b"application/problem+json" in answer and b"body_timeout_s" in answer
+
+
+def test_the_off_loop_path_gives_the_same_answer(small_client: httpx.Client) -> None:
+    assert_seed_example_right(small_client)
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_health_answers_head(client: httpx.Client, path: str) -> None:
+    assert client.head(path).status_code == 200
+
+
+def test_a_trailing_slash_is_404_not_a_redirect(client: httpx.Client) -> None:
+    problem(client.post("/v1/losses/mse/", json=seed()), 404)
+
+
+def test_a_float64_tensor_computed_in_float32_is_noted(client: httpx.Client) -> None:
+    body = seed(inputs={"input": to_wire(torch.tensor([2.5, 4.8], dtype=torch.float64), "b64"), "target": [3, 5]})
+    warnings = compute(client, body)["warnings"]
+    assert any("float64" in w and "input" in w for w in warnings), warnings
+    assert "warnings" not in compute(client, {**body, "dtype": "float64"})
+
+
+def test_a_422_names_every_independent_field_at_fault(client: httpx.Client) -> None:
+    body = {
+        "inputs": {"input": [[1.0, "x"]], "target": [True, 1]},
+        "params": {"reduction": "avg", "label_smoothing": -1},
+    }
+    found = locs(problem(client.post("/v1/losses/cross_entropy", json=body), 422))
+    for loc in (
+        ["params", "reduction"],
+        ["params", "label_smoothing"],
+        ["inputs", "input", 0, 1],
+        ["inputs", "target"],
+    ):
+        assert any(got[: len(loc)] == loc for got in found), (loc, found)
+
+
+def test_a_non_finite_string_param_says_params_are_finite(client: httpx.Client) -> None:
+    body = {"inputs": {"input": [1.0], "target": [1.0]}, "params": {"delta": "Infinity"}}
+    (msg,) = [e["msg"] for e in problem(client.post("/v1/losses/huber", json=body), 422)["errors"]]
+    assert "finite" in msg

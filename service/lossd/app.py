@@ -6,11 +6,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from . import __version__
-from .compute.pool import LocalPool
-from .http import problems
+from . import __version__, pages
+from .catalogue import CATALOGUE
+from .compute.pool import LocalPool, Pool
+from .compute.process import ProcessPool
+from .http import custom, problems
+from .http.metrics import router as metrics_router
+from .http.observability import RequestObservability
 from .http.openapi import install_openapi
 from .http.routes import router
+from .observability import Metrics
 from .settings import Settings
 
 DESCRIPTION = """\
@@ -42,6 +47,10 @@ with their gradients, computed by PyTorch itself and returned as JSON.
 * **Plain JSON** cannot carry an empty tensor (`[]`): send the typed form with its shape.
 * **Broadcast targets:** the losses beyond PyTorch that broadcast (`mape`, `rmse`, `quantile`, `log_cosh`) add
   the same `warnings` sentence PyTorch's regression losses get.
+* **Custom losses** (`/v1/custom`) are expressions in a small language, parsed and checked, never run as
+  Python; every input must be used; every intermediate tensor is bounded before anything runs; they are not
+  stored. **Plugin losses** (entry points `lossd.losses`) are catalogue entries like the built-ins, loaded
+  at start-up after their descriptor and example pass; a failing plugin is logged and skipped.
 """
 
 
@@ -52,10 +61,11 @@ def _operation_id(route: APIRoute) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A lossd app. Its lifespan starts the compute pool and stops it."""
     settings = settings or Settings()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = LocalPool(settings)
+        pool: Pool = ProcessPool(settings, metrics) if settings.pool == "process" else LocalPool(settings)
         await pool.start()
         app.state.pool = pool
         try:
@@ -69,9 +79,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        redirect_slashes=False,
+        docs_url=None,  # the pages package serves /docs and /redoc from its own assets, with no CDN
+        redoc_url=None,
     )
     app.state.settings = settings
+    app.state.metrics = metrics
+    app.add_middleware(RequestObservability, metrics=metrics)
     problems.install(app)
     app.include_router(router)
+    app.include_router(metrics_router)
+    app.include_router(custom.router)
+    CATALOGUE.load()  # plugin losses: loaded, and logged, at start-up rather than on the first request
     install_openapi(app)
+    pages.install(app)
     return app

@@ -1,17 +1,26 @@
 """`lossd serve`: run the service with uvicorn."""
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import uvicorn
+from pydantic import ValidationError
 
+from .http.observability import log_config
 from .settings import Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    defaults = Settings()
+    try:
+        defaults = Settings()
+    except ValidationError as e:
+        for err in e.errors():
+            name = "LOSSD_" + "_".join(str(part) for part in err["loc"]).upper()
+            print(f"lossd: {name}: {err['msg']}", file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(prog="lossd", description="PyTorch losses and gradients over HTTP.")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the HTTP service")
@@ -25,15 +34,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--workers must be at least 1")
     # Each API process builds its app from LOSSD_* settings; pass the CLI's on to them.
     os.environ.update(LOSSD_HOST=args.host, LOSSD_PORT=str(args.port), LOSSD_WORKERS=str(args.workers))
-    uvicorn.run(
-        "lossd.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="info",
-    )
+    with shared_workers(Settings(), args.workers):
+        uvicorn.run(
+            "lossd.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+            log_config=log_config(),
+        )
     return 0
+
+
+@contextlib.contextmanager
+def shared_workers(settings: Settings, api_processes: int) -> Iterator[None]:
+    """With several API processes, start the device workers once, here, and tell each process their sockets
+    (`LOSSD_POOL_SOCKETS`), so they share the workers instead of each opening its own devices; and give the
+    processes one Prometheus multiprocess folder. With one process, its lifespan owns the workers."""
+    if api_processes < 2:
+        yield
+        return
+    from .compute.supervisor import Supervisor  # imports torch: only when there are workers to start
+    from .observability import multiprocess_dir
+
+    with multiprocess_dir():
+        if settings.pool != "process" or settings.pool_sockets:
+            yield
+            return
+        supervisor = Supervisor(settings)
+        supervisor.start()
+        supervisor.wait_ready()
+        os.environ["LOSSD_POOL_SOCKETS"] = ",".join(supervisor.paths)
+        try:
+            yield
+        finally:
+            supervisor.stop()
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 LossdError
  ├── MalformedBody          the body is not JSON                         (400)
  ├── UnknownLoss            no loss by that name; carries suggestions    (404)
+ ├── BodyTimeout            the body did not arrive in time               (408)
  ├── LimitExceeded          a configured limit was passed                (413)
  ├── UnsupportedMediaType   content type or encoding not accepted        (415)
  ├── InvalidRequest         well-formed but wrong; carries every error   (422)
@@ -41,12 +42,17 @@ class UnknownLoss(LossdError):
         self.suggestions = list(suggestions)
 
 
+class BodyTimeout(LossdError):
+    status = 408
+    title = "Request body timed out"
+
+
 class LimitExceeded(LossdError):
     status = 413
     title = "Request too large"
 
-    def __init__(self, limit: str, value: int | float, detail: str, loc: Loc = ()) -> None:
-        super().__init__(f"{detail} (limit {limit} = {value})")
+    def __init__(self, limit: str, value: int | float | None, detail: str, loc: Loc = ()) -> None:
+        super().__init__(detail if value is None else f"{detail} (limit {limit} = {value})")
         self.limit = limit
         self.value = value
         self.loc = loc

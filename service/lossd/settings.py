@@ -30,8 +30,62 @@ class Settings(BaseSettings):
         4, ge=1, description="Computations run at once off the event loop; more wait their turn."
     )
     max_queue: int = Field(64, ge=0, description="Computations waiting for a slot before new ones get a 503.")
+    offload_bytes: int = Field(
+        262_144,
+        ge=0,
+        description=(
+            "Bodies over this many bytes (and responses estimated over it) are parsed, validated and encoded "
+            "off the event loop, so one large request does not stall the others."
+        ),
+    )
+    body_timeout_s: float = Field(
+        60.0, gt=0, description="Longest a client may take to send its request body before a 408."
+    )
     inline_max_elements: int = Field(
         4096,
         ge=0,
         description="CPU computations over at most this many elements run on the event loop (the hop costs more).",
+    )
+
+    # The compute pool (lossd.compute): process workers per device, batching, routing by cost.
+    pool: Literal["process", "local"] = Field(
+        "process",
+        description=(
+            "`process`: compute in worker processes, one or more per device, supervised and restarted; "
+            "`local`: in threads of the API process (no crash isolation)."
+        ),
+    )
+    devices: str = Field(
+        "auto",
+        pattern=r"^(auto|cpu|cuda(:\d+)?(,cuda(:\d+)?)*)$",
+        description=(
+            "Devices the process pool's workers own: `auto` (every visible CUDA device, else the CPU), `cpu`, "
+            "or a list such as `cuda:0,cuda:1`."
+        ),
+    )
+    workers_per_device: int = Field(1, ge=1, le=64, description="Worker processes per device.")
+    torch_threads: int = Field(1, ge=1, description="torch intra-op threads in each CPU worker.")
+    max_batch_elements: int = Field(
+        1_048_576,
+        ge=1,
+        description="Most input elements a worker computes together in one dynamic batch.",
+    )
+    max_batch_delay_ms: float = Field(
+        0.0,
+        ge=0,
+        le=1000,
+        description=(
+            "How long a worker waits for compatible requests to join a batch; 0 batches only what is already "
+            "queued (no added latency)."
+        ),
+    )
+    run_dir: str | None = Field(
+        None, description="Folder for the workers' Unix sockets (default: a fresh private temporary folder)."
+    )
+    pool_sockets: str | None = Field(
+        None,
+        description=(
+            "Set by `lossd serve --workers N`: the workers' socket paths (comma-separated) that each API process "
+            "connects to instead of starting its own workers."
+        ),
     )

@@ -65,6 +65,14 @@ def _ctc_check(x: Tensors, p: Params) -> Shape:
     return () if unbatched else (n,)
 
 
+def _ctc_work(x: Tensors, p: Params) -> int:
+    # PyTorch keeps alignment tables of N × T × (2·S + 1), S the longest target: forward and backward alike.
+    lp = x["log_probs"]
+    n = 1 if lp.dim() == 2 else lp.size(1)
+    longest = int(x["target_lengths"].max()) if x["target_lengths"].numel() else 0
+    return n * lp.size(0) * (2 * longest + 1)
+
+
 CTC = Loss(
     name="ctc",
     torch="torch.nn.CTCLoss",
@@ -132,6 +140,7 @@ CTC = Loss(
         "grad": ["log_probs"],
     },
     check=_ctc_check,
+    work=_ctc_work,
     forward=lambda x, p: F.ctc_loss(
         x["log_probs"],
         x["targets"],

@@ -69,6 +69,8 @@ class Loss:
     `InvalidRequest` for anything PyTorch would reject (or should), and returns
     the shape of the unreduced loss (what `reduction="none"` gives).
     `forward(x, p)` computes the loss on the device; it must equal `torch.nn`.
+    `work(x, p)`, where given, bounds the elements of the largest intermediate
+    (CTC's alignment table); validation refuses work over `max_tensor_elements`.
     """
 
     name: str
@@ -84,10 +86,15 @@ class Loss:
     check: Callable[[Tensors, Params], Shape]
     forward: Callable[[Tensors, Params], torch.Tensor]
     warnings: Callable[[Tensors, Params], list[str]] = _no_warnings
+    # Elements of the largest tensor the computation builds, where that exceeds the unreduced loss's.
+    work: Callable[[Tensors, Params], int] | None = None
     functional: str | None = None
     extra_aliases: tuple[str, ...] = ()
     # Params PyTorch accepts that lossd refuses, each with the message to give.
     refused_params: Mapping[str, str] = field(default_factory=dict)
+    # Whether a pool that batches may run several requests for this loss as one stacked computation
+    # (samples independent, value per sample). A loss whose forward mixes samples opts out with False.
+    batchable: bool = True
 
     @property
     def aliases(self) -> tuple[str, ...]:

@@ -4,8 +4,9 @@ Order: names (unknown or missing inputs and params), param types and ranges,
 tensors decoded and cast by role, `grad`, the loss's own `check`, `grad_output`.
 """
 
+import contextlib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -15,6 +16,7 @@ from ..codec import ElementBudget, Limits, WireTensor, decode
 from ..errors import FieldError, InvalidRequest, LimitExceeded, Loc
 from .spec import DEPRECATED, Input, Loss, Param, Shape
 
+_NONFINITE = {"NaN", "Infinity", "-Infinity"}
 ComputeDtype = Literal["float32", "float64"]
 COMPUTE_DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "float64": torch.float64}
 
@@ -54,24 +56,55 @@ def prepare(
     compute_dtype = COMPUTE_DTYPES[dtype]
     params = params or {}
     _check_names(loss, inputs, params)
-    p = {spec.name: _param(spec, params.get(spec.name), compute_dtype, limits, budget) for spec in loss.params}
+    errors: list[FieldError] = []
+    p: dict[str, Any] = {}
+    for spec in loss.params:
+        with _collect(errors):
+            p[spec.name] = _param(spec, params.get(spec.name), compute_dtype, limits, budget)
     x: dict[str, torch.Tensor] = {}
+    downcast = []
     for spec in loss.inputs:
-        wire = decode(inputs[spec.name], ("inputs", spec.name), limits, budget)
-        x[spec.name] = _cast(spec, wire, x, compute_dtype)
+        with _collect(errors):
+            wire = decode(inputs[spec.name], ("inputs", spec.name), limits, budget)
+            x[spec.name] = _cast(spec, wire, x, compute_dtype)
+            if not wire.plain and wire.tensor.dtype == torch.float64 and x[spec.name].dtype == torch.float32:
+                downcast.append(spec.name)
+    if errors:
+        raise InvalidRequest(errors)
     grad_names = _grad(loss, x, grad)
     unreduced = loss.check(x, p)
-    if math.prod(unreduced) > limits.max_tensor_elements:
-        # Broadcasting can make a small request's loss tensor huge: bound what it may allocate.
+    work = loss.work(x, p) if loss.work is not None else math.prod(unreduced)
+    if work > limits.max_tensor_elements:
+        # Broadcasting (or a loss's own tables, as CTC's) can make a small request's work huge.
         raise LimitExceeded(
             "max_tensor_elements",
             limits.max_tensor_elements,
-            f"the loss would have shape {list(unreduced)}, more elements than one tensor may hold",
+            f"computing {loss.name} on these shapes needs {work} elements in one tensor",
             ("inputs",),
         )
+    budget.take(work, ("inputs",))
     value_shape = unreduced if p.get("reduction") == "none" else ()
     go = _grad_output(grad_output, grad_names, value_shape, compute_dtype, limits, budget)
-    return Prepared(loss, x, p, grad_names, go, compute_dtype, tuple(value_shape), loss.warnings(x, p))
+    notes = loss.warnings(x, p)
+    if downcast:
+        notes = [*notes, _downcast_note(downcast)]
+    return Prepared(loss, x, p, grad_names, go, compute_dtype, tuple(value_shape), notes)
+
+
+@contextlib.contextmanager
+def _collect(errors: list[FieldError]) -> Iterator[None]:
+    """Gather the 422s of independent fields, so one answer names them all."""
+    try:
+        yield
+    except InvalidRequest as e:
+        errors.extend(e.errors)
+
+
+def _downcast_note(names: list[str]) -> str:
+    return (
+        f"{', '.join(names)} arrived as float64 and was computed in float32, the request's dtype; "
+        'send "dtype": "float64" to compute in double precision'
+    )
 
 
 def _check_names(loss: Loss, inputs: Mapping[str, Any], params: Mapping[str, Any]) -> None:
@@ -125,7 +158,12 @@ def _param(spec: Param, value: Any, dtype: torch.dtype, limits: Limits, budget: 
             raise InvalidRequest.at(loc, "expected an integer")
     elif spec.type == "number":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InvalidRequest.at(loc, "expected a number")
+            finite = (
+                " (params are finite: non-finite strings belong in tensor data only)"
+                if isinstance(value, str) and value in _NONFINITE
+                else ""
+            )
+            raise InvalidRequest.at(loc, f"expected a number{finite}")
         try:
             value = float(value)
         except OverflowError:  # an integer beyond float64

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import torch
 
 from ..catalogue.validate import Prepared
-from ..errors import InvalidRequest
+from ..errors import InvalidRequest, LimitExceeded
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,13 @@ def run(job: Prepared, device: torch.device) -> Result:
         with torch.enable_grad():
             return _run(job, device)
     except (RuntimeError, ValueError, IndexError) as e:
-        raise InvalidRequest.at(("inputs",), f"PyTorch rejected these inputs: {e}") from e
+        if isinstance(e, torch.OutOfMemoryError) or "allocate" in str(e):
+            raise LimitExceeded("memory", None, "the computation needs more memory than this server can give it") from e
+        raise InvalidRequest.at(("inputs",), f"PyTorch rejected these inputs: {_first_line(e)}") from e
+
+
+def _first_line(e: Exception) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
 
 
 def _run(job: Prepared, device: torch.device) -> Result:

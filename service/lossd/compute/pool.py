@@ -1,14 +1,20 @@
 """The compute pool: where prepared computations run, off the event loop unless tiny.
 
-`Pool` is the interface the HTTP layer sees. `LocalPool` runs work in this
-process: CPU computations of at most `inline_max_elements` run on the event
-loop (the thread hop costs more than they do), everything else on a bounded
-thread pool, with a queue limit (503) and the request timeout (504).
+`Pool` is the interface the HTTP layer sees. Two implementations:
+
+- `ProcessPool` (lossd.compute.process, the default): device worker processes, supervised, with dynamic
+  batching, crash isolation and a readiness probe that computes a real loss.
+- `LocalPool`: work in this process, on a bounded thread pool, with a queue limit (503) and the request
+  timeout (504). No crash isolation; for development and as the fallback of custom expressions.
+
+Both route by cost with `inline`: the one place that decides which work stays on the event loop.
 """
 
 import asyncio
 import concurrent.futures
 from typing import Any, Protocol
+
+import torch
 
 from ..catalogue.validate import Prepared
 from ..errors import ComputeTimeout, PoolBusy
@@ -17,9 +23,33 @@ from . import devices
 from .engine import Result, run
 
 
+def cost(job: Prepared) -> int:
+    """The work of `job` in input elements, doubled when gradients are asked for (a backward pass)."""
+    return job.elements * (2 if job.grad else 1)
+
+
+def inline(job: Prepared, device: torch.device, settings: Settings) -> bool:
+    """The routing rule: run `job` on the event loop instead of handing it to the pool.
+
+    Only on the CPU, and only when `cost(job)` is at most `inline_max_elements` (default 4096): below
+    that, forward and backward take tens of microseconds, less than a process hop (~0.1–1 ms) or a thread
+    hop (which costs FastAPI 10–16 % of throughput and its p99); see docs/benchmarks.md, "Routing by cost".
+    GPU work, large work and work whose cost is unknown always go to the pool.
+    """
+    return device.type == "cpu" and cost(job) <= settings.inline_max_elements
+
+
 class Pool(Protocol):
     @property
     def ready(self) -> bool: ...
+
+    async def probe(self) -> bool:
+        """Whether the pool takes work now, proved by computing a tiny loss through it."""
+        ...
+
+    def runs_inline(self, job: Prepared) -> bool:
+        """Whether `submit(job)` computes on the event loop (no wait to cancel)."""
+        ...
 
     async def start(self) -> None: ...
 
@@ -43,6 +73,9 @@ class LocalPool:
     def ready(self) -> bool:
         return self._executor is not None
 
+    def runs_inline(self, job: Prepared) -> bool:
+        return inline(job, self._device, self._settings)
+
     async def start(self) -> None:
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=self._settings.max_concurrency, thread_name_prefix="lossd-compute"
@@ -57,7 +90,7 @@ class LocalPool:
         executor = self._executor
         if executor is None:
             raise PoolBusy("the compute pool is not running", retry_after_s=1)
-        if self._device.type == "cpu" and job.elements <= self._settings.inline_max_elements:
+        if inline(job, self._device, self._settings):
             return run(job, self._device)
         s = self._settings
         if self._held >= s.max_concurrency + s.max_queue:
@@ -70,6 +103,15 @@ class LocalPool:
             return await asyncio.wait_for(asyncio.shield(future), timeout=s.request_timeout_s)
         except TimeoutError:
             raise ComputeTimeout(f"the computation ran past request_timeout_s = {s.request_timeout_s}") from None
+
+    async def probe(self) -> bool:
+        if self._executor is None:
+            return False
+        try:
+            await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(self._executor, _probe), 2)
+        except Exception:
+            return False
+        return True
 
     def _release(self, _: object) -> None:
         self._held -= 1
@@ -84,3 +126,8 @@ class LocalPool:
             "inline_max_elements": s.inline_max_elements,
             "running_or_queued": self._held,
         }
+
+
+def _probe() -> None:
+    x = torch.ones(1, requires_grad=True)
+    torch.autograd.grad(torch.nn.functional.mse_loss(x, torch.zeros(1)), [x])

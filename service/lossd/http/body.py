@@ -5,31 +5,55 @@ wrong content types with 422, and parses big float arrays slowly; lossd reads
 the raw bytes and parses them with orjson instead.
 """
 
+import asyncio
+import functools
 import json
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+import anyio.to_thread
 import orjson
 from starlette.requests import Request
 
 from ..codec import Overflow
-from ..errors import LimitExceeded, MalformedBody, UnsupportedMediaType
+from ..errors import BodyTimeout, LimitExceeded, MalformedBody, UnsupportedMediaType
+from ..settings import Settings
+
+T = TypeVar("T")
 
 
 async def read_json(request: Request, max_body_bytes: int) -> Any:
-    """The parsed body. Raises 415, 413 or 400 problems as the contract says."""
+    """The parsed body. Raises 415, 413, 408 or 400 problems as the contract says.
+
+    Sets `request.state.offload` when the body is large enough that its
+    parsing, validation and encoding should leave the event loop (`offload`).
+    """
+    settings: Settings = request.app.state.settings
     _check_media_type(request)
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_body_bytes:
         raise _too_large(max_body_bytes)
     chunks = []
     size = 0
-    async for chunk in request.stream():  # counted as it arrives: chunked bodies have no length
-        size += len(chunk)
-        if size > max_body_bytes:
-            raise _too_large(max_body_bytes)
-        chunks.append(chunk)
-    return parse(b"".join(chunks))
+    try:
+        async with asyncio.timeout(settings.body_timeout_s):
+            async for chunk in request.stream():  # counted as it arrives: chunked bodies have no length
+                size += len(chunk)
+                if size > max_body_bytes:
+                    raise _too_large(max_body_bytes)
+                chunks.append(chunk)
+    except TimeoutError:
+        raise BodyTimeout(f"the body did not arrive within body_timeout_s = {settings.body_timeout_s}") from None
+    request.state.offload = size > settings.offload_bytes
+    return await offload(request, parse, b"".join(chunks))
+
+
+async def offload(request: Request, fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)`, in a worker thread when this request's body was large."""
+    if getattr(request.state, "offload", False):
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args))
+    return fn(*args)
 
 
 def parse(body: bytes) -> Any:

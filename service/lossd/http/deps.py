@@ -1,4 +1,8 @@
-"""Dependencies the routes declare: the settings and the compute pool of this app."""
+"""Dependencies the routes declare: the settings and the compute pool of this app.
+
+Both are `async def`: FastAPI runs a plain `def` dependency in its thread pool, a hop per dependency per
+request that costs more than a small computation (docs/benchmarks.md, "Load").
+"""
 
 from typing import Annotated
 
@@ -9,12 +13,12 @@ from ..compute.pool import Pool
 from ..settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_pool(request: Request) -> Pool:
+async def get_pool(request: Request) -> Pool:
     pool: Pool = request.app.state.pool
     return pool
 

@@ -1,5 +1,9 @@
 """The OpenAPI document: request bodies, responses and problem types the routes read by hand."""
 
+import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -7,7 +11,10 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from . import examples
 from .schemas import (
+    COMPONENT_KEY,
+    TENSOR_SCHEMAS,
     BatchItem,
     BatchRequest,
     BatchResponse,
@@ -16,7 +23,12 @@ from .schemas import (
     CompareResponse,
     ComputeRequest,
     ComputeResponse,
+    CustomCheckRequest,
+    CustomCheckResponse,
+    CustomRequest,
+    Descriptor,
     Health,
+    Info,
     Problem,
 )
 
@@ -28,8 +40,13 @@ _MODELS: list[type[BaseModel]] = [
     BatchResponse,
     CompareRequest,
     CompareResponse,
+    CustomRequest,
+    CustomCheckRequest,
+    CustomCheckResponse,
     Problem,
     Catalogue,
+    Descriptor,
+    Info,
     Health,
 ]
 _REF = "#/components/schemas/{model}"
@@ -37,11 +54,13 @@ _REF = "#/components/schemas/{model}"
 # (method, path) -> request model, 200 model, problem statuses
 _OPERATIONS: dict[tuple[str, str], tuple[type[BaseModel] | None, type[BaseModel] | None, tuple[int, ...]]] = {
     ("get", "/v1/losses"): (None, Catalogue, (422,)),
-    ("get", "/v1/losses/{name}"): (None, None, (404,)),
+    ("get", "/v1/losses/{name}"): (None, Descriptor, (404,)),
     ("post", "/v1/losses/{name}"): (ComputeRequest, ComputeResponse, (400, 404, 413, 415, 422, 503, 504)),
     ("post", "/v1/batch"): (BatchRequest, BatchResponse, (400, 413, 415, 422, 503)),
     ("post", "/v1/compare"): (CompareRequest, CompareResponse, (400, 413, 415, 422, 503, 504)),
-    ("get", "/v1/info"): (None, None, ()),
+    ("post", "/v1/custom"): (CustomRequest, ComputeResponse, (400, 413, 415, 422, 503, 504)),
+    ("post", "/v1/custom/check"): (CustomCheckRequest, CustomCheckResponse, (400, 413, 415, 422)),
+    ("get", "/v1/info"): (None, Info, ()),
     ("get", "/healthz"): (None, Health, ()),
     ("get", "/readyz"): (None, Health, (503,)),
 }
@@ -78,11 +97,66 @@ def build(app: FastAPI) -> dict[str, Any]:
         for status in statuses:
             responses[str(status)] = {
                 "description": _DESCRIPTIONS[status],
-                "content": {"application/problem+json": {"schema": _ref(Problem)}},
+                "content": {
+                    "application/problem+json": {"schema": _ref(Problem), "example": examples.PROBLEMS[status]}
+                },
             }
+    schemas.update(TENSOR_SCHEMAS)
+    _link_components(schemas)
+    _add_examples(doc["paths"])
     if not schemas:
         doc["components"].pop("schemas")
     return doc
+
+
+def _link_components(node: Any) -> None:
+    """Turn each `{COMPONENT_KEY: name}` the schemas carry into a `$ref` to that component."""
+    if isinstance(node, dict):
+        if COMPONENT_KEY in node:
+            node["$ref"] = _REF.format(model=node.pop(COMPONENT_KEY))
+        for value in node.values():
+            _link_components(value)
+    elif isinstance(node, list):
+        for value in node:
+            _link_components(value)
+
+
+def _named(values: dict[str, Any], summary: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    return {k: {"summary": (summary or {}).get(k, k), "value": v} for k, v in values.items()}
+
+
+def _add_examples(paths: dict[str, Any]) -> None:
+    """An example for every operation; the compute request and each descriptor keyed by loss."""
+    descriptors = examples.loss_examples()
+    summaries = {name: f"{name}: {d['summary']}" for name, d in descriptors.items()}
+    loss_names = {name: name for name in descriptors}
+
+    def body(method: str, path: str) -> dict[str, Any]:
+        media: dict[str, Any] = paths[path][method]["requestBody"]["content"]["application/json"]
+        return media
+
+    def ok(method: str, path: str) -> dict[str, Any]:
+        media: dict[str, Any] = paths[path][method]["responses"]["200"]["content"]["application/json"]
+        return media
+
+    for method in ("get", "post"):
+        for param in paths["/v1/losses/{name}"][method]["parameters"]:
+            if param["name"] == "name":
+                param["examples"] = _named(loss_names, summaries)
+                param["schema"].pop("examples", None)
+    body("post", "/v1/losses/{name}")["examples"] = _named(
+        {name: d["example"] for name, d in descriptors.items()}, summaries
+    )
+    ok("post", "/v1/losses/{name}")["example"] = examples.SEED_RESPONSE
+    ok("get", "/v1/losses/{name}")["examples"] = _named(descriptors, summaries)
+    ok("get", "/v1/losses")["example"] = {"losses": list(descriptors.values())[:1]}
+    body("post", "/v1/batch")["example"] = examples.BATCH_REQUEST
+    ok("post", "/v1/batch")["example"] = examples.BATCH_RESPONSE
+    body("post", "/v1/compare")["example"] = examples.COMPARE_REQUEST
+    ok("post", "/v1/compare")["example"] = examples.COMPARE_RESPONSE
+    ok("get", "/v1/info")["example"] = examples.INFO_RESPONSE
+    ok("get", "/healthz")["example"] = {"status": "ok"}
+    ok("get", "/readyz")["example"] = {"status": "ready"}
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -94,3 +168,27 @@ def install_openapi(app: FastAPI) -> None:
         return cached
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def document_text() -> str:
+    """The OpenAPI document as `make openapi` commits it to openapi/openapi.json."""
+    from ..app import create_app  # the document is the app's; imported here, as the app imports this module
+
+    return json.dumps(create_app().openapi(), indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lossd.http.openapi", description="Write the OpenAPI document.")
+    parser.add_argument("--output", "-o", type=Path, help="the file to write (default: standard output)")
+    args = parser.parse_args(argv)
+    text = document_text()
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Match
 
@@ -20,6 +20,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 _SLUGS = {
     400: "malformed-body",
     404: "not-found",
+    408: "body-timeout",
     405: "method-not-allowed",
     413: "too-large",
     415: "unsupported-media-type",
@@ -109,6 +110,11 @@ def install(app: FastAPI) -> None:
         errors = [FieldError(tuple(e["loc"]), _msg(e)) for e in exc.errors()]
         return response(from_error(InvalidRequest(errors)))
 
+    async def on_disconnect(request: Request, exc: Exception) -> Response:
+        # Nobody is left to answer: note it in one line, not a traceback.
+        log.info("client disconnected during %s %s", request.method, request.url.path)
+        return response(problem(400, "Client disconnected", "the client closed the connection mid-request"))
+
     async def on_crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return response(problem(500, "Internal error", "the server failed; this is a bug in lossd"))
@@ -116,4 +122,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LossdError, on_lossd)
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(ClientDisconnect, on_disconnect)
     app.add_exception_handler(Exception, on_crash)

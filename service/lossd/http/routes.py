@@ -1,6 +1,8 @@
 """The v1 routes: catalogue, compute, batch, info and health."""
 
 import asyncio
+import math
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -20,8 +22,8 @@ from ..compute.devices import runtime
 from ..compute.engine import Result
 from ..errors import FieldError, InvalidRequest, LimitExceeded, LossdError
 from ..settings import Settings
-from . import problems
-from .body import read_json
+from . import disconnect, problems
+from .body import offload, read_json
 from .deps import PoolDep, SettingsDep
 from .schemas import BatchItem, BatchRequest, CompareRequest, ComputeRequest
 
@@ -44,7 +46,7 @@ Flag = Literal["true", "false"]
 _FILTERS = ("task", "input_kind", "robust_to_outliers", "handles_imbalance")
 
 
-@router.get("/v1/losses", tags=["catalogue"], operation_id="losses-list")
+@router.get("/v1/losses", tags=["catalogue"], operation_id="losses-list", summary="List the catalogue")
 async def list_losses(
     request: Request,
     task: Annotated[Task | None, Query(description="Only losses for this task.")] = None,
@@ -57,6 +59,9 @@ async def list_losses(
         Query(description="Only losses with (true) or without (false) a class weight, pos_weight or focusing term."),
     ] = None,
 ) -> JSONResponse:
+    """Every loss's descriptor: what it computes (`formula`), when to use it (`use_when`), its inputs, its params
+    with PyTorch's defaults, and an example request. The filters narrow the list; an unknown filter or value is
+    a 422."""
     unknown = [name for name in request.query_params if name not in _FILTERS]
     if unknown:
         raise InvalidRequest(
@@ -71,32 +76,66 @@ async def list_losses(
     return JSONResponse({"losses": [describe(loss) for loss in losses]})
 
 
-@router.get("/v1/losses/{name}", tags=["catalogue"], operation_id="losses-get")
+@router.get("/v1/losses/{name}", tags=["catalogue"], operation_id="losses-get", summary="Describe one loss")
 async def get_loss(name: str = LossName) -> JSONResponse:
+    """One loss's descriptor, found by its canonical name, `torch.nn` class name or functional name in any case
+    (`MSELoss`, `mse_loss` and `MSE` all find `mse`). An unknown name is a 404 whose `suggestions` list the
+    closest names."""
     return JSONResponse(describe(CATALOGUE.resolve(name)))
 
 
-@router.post("/v1/losses/{name}", tags=["compute"], operation_id="losses-compute")
-async def compute(request: Request, pool: PoolDep, settings: SettingsDep, name: str = LossName) -> JSONResponse:
+@router.post("/v1/losses/{name}", tags=["compute"], operation_id="losses-compute", summary="Compute one loss")
+async def compute(request: Request, pool: PoolDep, settings: SettingsDep, name: str = LossName) -> Response:
+    """The loss of `inputs` under `params`, computed by PyTorch in `dtype`, with the gradients `grad` asks for.
+    Values and gradients equal `torch.nn`'s on the same inputs and dtype. Every loss has an example below, under
+    its name (in the docs explorer, choosing one also fills in `name`)."""
     loss = CATALOGUE.resolve(name)
     body = await read_json(request, settings.max_body_bytes)
     req = _model(ComputeRequest, body)
-    job = _prepare(loss.name, req, settings, ElementBudget(settings.max_total_elements))
-    result = await pool.submit(job)
-    return JSONResponse(render(job, result, req.output_encoding or "json"))
+    job = await offload(request, _prepare, loss.name, req, settings, ElementBudget(settings.max_total_elements))
+    result = await disconnect.submit(request, pool, job)  # a client that leaves takes its queued work along
+    return await _respond(request, settings, [job], lambda: render(job, result, req.output_encoding or "json"))
 
 
-@router.post("/v1/batch", tags=["compute"], operation_id="batch-compute")
-async def batch(request: Request, pool: PoolDep, settings: SettingsDep) -> JSONResponse:
+@router.post("/v1/batch", tags=["compute"], operation_id="batch-compute", summary="Compute many losses")
+async def batch(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
+    """Many compute requests in one, each with its `loss`, answered in order. Each item is validated and computed
+    on its own: a bad item gets a problem in its slot and never spoils its neighbours. The envelope's limits
+    (`max_batch_items`, `max_total_elements` over all items) are a 413 for the whole request."""
     body = await read_json(request, settings.max_body_bytes)
     envelope = _model(BatchRequest, body)
     if len(envelope.items) > settings.max_batch_items:
         raise LimitExceeded(
             "max_batch_items", settings.max_batch_items, f"the batch has {len(envelope.items)} items", ("items",)
         )
+    slots = await offload(request, _prepare_items, envelope.items, settings)
+
+    async def run(slot: tuple[Prepared, OutputEncoding] | dict[str, Any], i: int) -> Any:
+        if isinstance(slot, dict):
+            return slot
+        job, encoding = slot
+        try:
+            return job, await pool.submit(job), encoding
+        except InvalidRequest as e:
+            return {"error": problems.from_error(e.prefixed(("items", i)))}
+        except LossdError as e:
+            return {"error": problems.from_error(e)}
+
+    done = await asyncio.gather(*(run(slot, i) for i, slot in enumerate(slots)))
+    jobs = [slot[0] for slot in slots if isinstance(slot, tuple)]
+    return await _respond(
+        request,
+        settings,
+        jobs,
+        lambda: {"results": [r if isinstance(r, dict) else render(*r) for r in done]},
+    )
+
+
+def _prepare_items(items: list[Any], settings: Settings) -> list[tuple[Prepared, OutputEncoding] | dict[str, Any]]:
+    """Each batch item validated on its own: a job, or the problem in its slot."""
     budget = ElementBudget(settings.max_total_elements)
     slots: list[tuple[Prepared, OutputEncoding] | dict[str, Any]] = []
-    for i, item in enumerate(envelope.items):
+    for i, item in enumerate(items):
         try:
             req = _model(BatchItem, item, ("items", i))
             slots.append((_prepare(req.loss, req, settings, budget, ("items", i)), req.output_encoding or "json"))
@@ -106,23 +145,22 @@ async def batch(request: Request, pool: PoolDep, settings: SettingsDep) -> JSONR
             slots.append({"error": problems.from_error(e)})
         except LossdError as e:
             slots.append({"error": problems.from_error(e)})
-
-    async def run(slot: tuple[Prepared, OutputEncoding] | dict[str, Any], i: int) -> dict[str, Any]:
-        if isinstance(slot, dict):
-            return slot
-        job, encoding = slot
-        try:
-            return render(job, await pool.submit(job), encoding)
-        except InvalidRequest as e:
-            return {"error": problems.from_error(e.prefixed(("items", i)))}
-        except LossdError as e:
-            return {"error": problems.from_error(e)}
-
-    results = await asyncio.gather(*(run(slot, i) for i, slot in enumerate(slots)))
-    return JSONResponse({"results": results})
+    return slots
 
 
-@router.post("/v1/compare", tags=["compute"], operation_id="losses-compare")
+async def _respond(
+    request: Request, settings: Settings, jobs: list[Prepared], payload: Callable[[], dict[str, Any]]
+) -> Response:
+    """The JSON response, encoded off the event loop when the body or the output is large."""
+    # Roughly 20 bytes per number in JSON: enough to tell a large output from a small one.
+    out_elements = sum(math.prod(j.value_shape) + sum(j.inputs[n].numel() for n in j.grad) for j in jobs)
+    if out_elements * 20 > settings.offload_bytes:
+        request.state.offload = True
+    content = await offload(request, lambda: orjson.dumps(payload()))
+    return Response(content, media_type="application/json")
+
+
+@router.post("/v1/compare", tags=["compute"], operation_id="losses-compare", summary="Compare losses")
 async def compare(request: Request, pool: PoolDep, settings: SettingsDep) -> JSONResponse:
     """Several losses on the same inputs, with each one's value and top contributors (see lossd.compare)."""
     body = await read_json(request, settings.max_body_bytes)
@@ -141,8 +179,9 @@ async def compare(request: Request, pool: PoolDep, settings: SettingsDep) -> JSO
     return JSONResponse(out)
 
 
-@router.get("/v1/info", tags=["service"], operation_id="service-info")
+@router.get("/v1/info", tags=["service"], operation_id="service-info", summary="Describe the service")
 async def info(pool: PoolDep, settings: SettingsDep) -> JSONResponse:
+    """lossd's and torch's versions, the devices torch sees, the compute pool's settings and the limits in force."""
     return JSONResponse(
         {
             "version": __version__,
@@ -154,17 +193,25 @@ async def info(pool: PoolDep, settings: SettingsDep) -> JSONResponse:
     )
 
 
-@router.get("/healthz", tags=["service"], operation_id="service-live")
+@router.get("/healthz", tags=["service"], operation_id="service-live", summary="Liveness")
 async def healthz() -> JSONResponse:
+    """200 while the process answers."""
     return JSONResponse({"status": "ok"})
 
 
-@router.get("/readyz", tags=["service"], operation_id="service-ready")
+@router.get("/readyz", tags=["service"], operation_id="service-ready", summary="Readiness")
 async def readyz(pool: PoolDep) -> Response:
-    if not pool.ready:
+    """200 while the compute pool takes work, proved by computing a tiny loss through it (cached for a
+    second); a 503 with `Retry-After` otherwise."""
+    if not await pool.probe():
         body = problems.problem(503, "Not ready", "the compute pool is not accepting work")
         return problems.response(body, {"Retry-After": "1"})
     return JSONResponse({"status": "ready"})
+
+
+# Probes that send HEAD get the same answer, headers only; one documented operation each.
+router.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
+router.add_api_route("/readyz", readyz, methods=["HEAD"], include_in_schema=False)
 
 
 def _limits(s: Settings) -> dict[str, Any]:

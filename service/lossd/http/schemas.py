@@ -4,57 +4,88 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
-_NONFINITE = {"type": "string", "enum": ["NaN", "Infinity", "-Infinity"]}
-_NESTED = {
-    "type": "array",
-    "description": "A rectangular nested list of numbers (or booleans); non-finite values as strings.",
-    "items": {},
-}
-_DTYPE = {"type": "string", "enum": ["float16", "bfloat16", "float32", "float64", "int32", "int64", "bool"]}
+from ..catalogue.spec import InputKind, Task
+
+# The tensor forms are named components (`#/components/schemas/Tensor` and its parts), so that a
+# client generator meets each once, by name, rather than an inline union at every use.
+_REF = "#/components/schemas/{}"
+_NONFINITE = {"$ref": _REF.format("NonFinite")}
+_NESTED = {"$ref": _REF.format("NestedList")}
+_DTYPE = {"$ref": _REF.format("Dtype")}
 # `null` means absent for a typed tensor's optional keys, as for every optional field.
 _NULL = {"type": "null"}
-_SHAPE = {"anyOf": [{"type": "array", "items": {"type": "integer", "minimum": 0}}, _NULL]}
-TENSOR_SCHEMA: dict[str, Any] = {
-    "title": "Tensor",
-    "description": (
-        "A tensor in one of three forms: plain JSON (a number or a rectangular nested list); "
-        'typed JSON {"dtype", "shape"?, "data"}; or binary {"dtype", "shape", "b64"} holding the '
-        "base64 of the little-endian row-major bytes. Non-finite numbers are the strings "
-        '"NaN", "Infinity" and "-Infinity".'
-    ),
-    "anyOf": [
-        {"type": "number"},
-        {"type": "boolean"},
-        _NONFINITE,
-        _NESTED,
-        {
-            "type": "object",
-            "title": "TypedTensor",
-            "properties": {
-                "dtype": _DTYPE,
-                "shape": _SHAPE,
-                "data": {"anyOf": [{"type": "number"}, {"type": "boolean"}, _NONFINITE, _NESTED]},
-                "b64": _NULL,
-            },
-            "required": ["dtype", "data"],
-            "additionalProperties": False,
+_SHAPE_LIST = {"type": "array", "items": {"type": "integer", "minimum": 0}, "description": "The tensor's shape."}
+TENSOR_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Tensor": {
+        "title": "Tensor",
+        "description": (
+            "A tensor in one of three forms: plain JSON (a number or a rectangular nested list); "
+            'typed JSON {"dtype", "shape"?, "data"}; or binary {"dtype", "shape", "b64"} holding the '
+            "base64 of the little-endian row-major bytes. Non-finite numbers are the strings "
+            '"NaN", "Infinity" and "-Infinity".'
+        ),
+        "anyOf": [
+            {"type": "number"},
+            {"type": "boolean"},
+            _NONFINITE,
+            _NESTED,
+            {"$ref": _REF.format("TypedTensor")},
+            {"$ref": _REF.format("BinaryTensor")},
+        ],
+    },
+    "NonFinite": {
+        "title": "NonFinite",
+        "description": "A non-finite number, as JSON cannot write one.",
+        "type": "string",
+        "enum": ["NaN", "Infinity", "-Infinity"],
+    },
+    "NestedList": {
+        "title": "NestedList",
+        "description": (
+            "A rectangular nested list of numbers (or booleans), row-major; non-finite values as the strings "
+            '"NaN", "Infinity", "-Infinity".'
+        ),
+        "type": "array",
+        "items": {},
+    },
+    "Dtype": {
+        "title": "Dtype",
+        "description": "A wire dtype (lower-case).",
+        "type": "string",
+        "enum": ["float16", "bfloat16", "float32", "float64", "int32", "int64", "bool"],
+    },
+    "TypedTensor": {
+        "title": "TypedTensor",
+        "description": "Typed JSON: `data` flat or nested, row-major; `shape` optional (checked when given).",
+        "type": "object",
+        "properties": {
+            "dtype": _DTYPE,
+            "shape": {"anyOf": [_SHAPE_LIST, _NULL]},
+            "data": {"anyOf": [{"type": "number"}, {"type": "boolean"}, _NONFINITE, _NESTED]},
+            "b64": _NULL,
         },
-        {
-            "type": "object",
-            "title": "BinaryTensor",
-            "properties": {
-                "dtype": _DTYPE,
-                "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}},
-                "b64": {"type": "string", "contentEncoding": "base64"},
-                "data": _NULL,
-            },
-            "required": ["dtype", "shape", "b64"],
-            "additionalProperties": False,
+        "required": ["dtype", "data"],
+        "additionalProperties": False,
+    },
+    "BinaryTensor": {
+        "title": "BinaryTensor",
+        "description": "Binary: `b64` holds the base64 of the little-endian, row-major bytes of `shape` × `dtype`.",
+        "type": "object",
+        "properties": {
+            "dtype": _DTYPE,
+            "shape": _SHAPE_LIST,
+            "b64": {"type": "string", "contentEncoding": "base64", "description": "Base64 of the raw bytes."},
+            "data": _NULL,
         },
-    ],
+        "required": ["dtype", "shape", "b64"],
+        "additionalProperties": False,
+    },
 }
-Tensor = Annotated[Any, WithJsonSchema(TENSOR_SCHEMA)]
-Value = Annotated[Any, WithJsonSchema({"anyOf": [{"type": "number"}, _NONFINITE, TENSOR_SCHEMA]})]
+# pydantic resolves a `$ref` that has siblings (a field's description) against its own definitions, where
+# these components are not: fields name a component with this key, which the document turns into `$ref`.
+COMPONENT_KEY = "x-lossd-component"
+Tensor = Annotated[Any, WithJsonSchema({COMPONENT_KEY: "Tensor"})]
+Value = Tensor
 
 
 class _Strict(BaseModel):
@@ -96,6 +127,100 @@ class ComputeRequest(_Strict):
         if isinstance(value, list):
             return value  # each element is checked against the loss's inputs, with its index in `loc`
         raise ValueError("must be a list of input names, or a boolean")
+
+
+_TUTORIAL_MAPE = "mean(abs((input - target) / clamp(abs(target), min=1e-8)))"
+_EXPRESSION = (
+    "A loss written over the inputs' names: numbers, + - * / **, comparisons (< <= > >= == !=, true/false, "
+    "1/0 in arithmetic), and the functions abs, exp, log, log1p, sqrt, sigmoid, tanh, relu, softplus(x, beta, "
+    "threshold), pow, minimum, maximum, where(condition, x, other), clamp(x, min, max), softmax(x, dim), "
+    "log_softmax(x, dim), and the reductions sum, mean, amax, amin, logsumexp (x, dim, keepdim). Nothing else: "
+    "no attributes, subscripts, strings or other names. At most 1000 characters, 256 nodes, nesting 32, "
+    "16 inputs; numbers and constant parts within ±1e9, constant exponents within ±64. A mistake is a 422 "
+    "whose message names the column and the token."
+)
+
+
+class CustomRequest(_Strict):
+    """Compute a caller-defined loss. `null` means the default for every optional field."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "expression": _TUTORIAL_MAPE,
+                    "inputs": {"input": [310000, 455000, 198000], "target": [300000, 480000, 210000]},
+                    "grad": ["input"],
+                },
+                {"expression": "mean((input - target) ** 2)", **_SEED},
+            ]
+        }
+    )
+
+    expression: str = Field(description=_EXPRESSION, examples=[_TUTORIAL_MAPE])
+    inputs: dict[str, Tensor] = Field(
+        description="The expression's inputs by name: every name it uses, and no other. All are floating."
+    )
+    grad: Annotated[
+        Any,
+        WithJsonSchema(
+            {"anyOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string"}}, {"type": "null"}]}
+        ),
+    ] = Field(None, description="Inputs to differentiate: a list of names, or true for all of them.")
+    grad_output: Tensor | None = Field(
+        None, description="The vector of a vector–Jacobian product, shaped like the value; default ones."
+    )
+    dtype: Literal["float32", "float64"] | None = Field(None, description="Compute dtype; default float32.")
+    output_encoding: Literal["json", "b64"] | None = Field(
+        None, description="Tensor outputs as nested lists (json, default) or the binary form (b64)."
+    )
+
+    @field_validator("grad", mode="plain")
+    @classmethod
+    def _grad(cls, value: Any) -> bool | list[str] | None:
+        return ComputeRequest._grad(value)
+
+
+class CustomCheckRequest(_Strict):
+    """A dry run of a custom expression: nothing is computed."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"expression": _TUTORIAL_MAPE},
+                {"expression": "sum((input - target) ** 2, dim=1)", "shapes": {"input": [8, 3], "target": [8, 3]}},
+            ]
+        }
+    )
+
+    expression: str = Field(description=_EXPRESSION)
+    shapes: dict[str, list[Annotated[int, Field(ge=0)]]] | None = Field(
+        None,
+        description=(
+            "The inputs' shapes, by name (every input the expression uses): with them the check also infers the "
+            "result's shape and bounds what the expression would allocate, as a compute request would."
+        ),
+    )
+
+
+class CustomCheckResponse(BaseModel):
+    expression: str = Field(description="The expression, as sent.")
+    inputs: list[str] = Field(description="The inputs the expression uses, in order of first use.")
+    scalar: bool = Field(
+        description=(
+            "Whether the result is a single number: whatever the inputs' shapes (a reduction over every "
+            "dimension), or for the shapes given."
+        )
+    )
+    shape: list[int] | None = Field(
+        description="The result's shape: for the shapes given, or where the expression fixes it; else null."
+    )
+    elements: int | None = Field(
+        description="With shapes: how many elements the expression's intermediate tensors hold together."
+    )
+    functions: list[str] = Field(description="The functions it calls.")
+    nodes: int = Field(description="Its size: numbers, names, operators and calls.")
+    depth: int = Field(description="How deeply its operations nest.")
 
 
 class BatchItem(ComputeRequest):
@@ -223,8 +348,71 @@ class BatchResponse(BaseModel):
     results: list[ComputeResponse | BatchSlotError]
 
 
+class DescriptorInput(BaseModel):
+    name: str = Field(description="The input's torch.nn.functional argument name.")
+    kind: str = Field(description="floating, label, index, or class indices or probabilities.")
+    shape: str = Field(description="The shapes it takes, in PyTorch's notation.")
+    differentiable: bool = Field(description="Whether `grad` may name it.")
+    description: str
+
+
+class DescriptorParam(BaseModel):
+    name: str = Field(description="The torch.nn class's constructor argument.")
+    type: Literal["number", "integer", "boolean", "string", "tensor"]
+    default: Annotated[Any, WithJsonSchema({"description": "PyTorch's default."})]
+    description: str
+    choices: list[Any] | None = Field(None, description="The values it takes, where they are few.")
+    ge: float | None = Field(None, description="Lower bound, inclusive.")
+    gt: float | None = Field(None, description="Lower bound, exclusive.")
+    le: float | None = Field(None, description="Upper bound, inclusive.")
+    lt: float | None = Field(None, description="Upper bound, exclusive.")
+
+
+class DescriptorTraits(BaseModel):
+    input_kind: InputKind = Field(description="What `input` holds.")
+    robust_to_outliers: bool
+    handles_imbalance: bool = Field(description="Whether it has a class weight, pos_weight or focusing term.")
+
+
+class Descriptor(BaseModel):
+    """One loss: what it computes, what it takes, when to use it, and an example request."""
+
+    name: str = Field(description="The canonical name.")
+    aliases: list[str] = Field(description="Other names that find it, case-insensitively.")
+    torch: str | None = Field(description="The torch.nn class it equals, or null for a loss beyond PyTorch.")
+    task: Task
+    summary: str
+    formula: str
+    use_when: str
+    inputs: list[DescriptorInput]
+    params: list[DescriptorParam]
+    traits: DescriptorTraits
+    example: Annotated[dict[str, Any], WithJsonSchema({COMPONENT_KEY: "ComputeRequest"})] = Field(
+        description="A compute request body for this loss."
+    )
+
+
 class Catalogue(BaseModel):
-    losses: list[dict[str, Any]]
+    losses: list[Descriptor]
+
+
+class Limits(BaseModel):
+    max_body_bytes: int
+    max_tensor_elements: int
+    max_total_elements: int
+    max_dims: int
+    max_batch_items: int
+    request_timeout_s: float
+
+
+class Info(BaseModel):
+    version: str = Field(description="lossd's version.")
+    torch: str = Field(description="torch's version.")
+    cuda: str | None = Field(description="The CUDA version torch was built with, where a GPU is visible.")
+    devices: list[str] = Field(description="The devices torch sees.")
+    pool: dict[str, Any] = Field(description="The compute pool's kind and settings.")
+    losses: int = Field(description="How many losses the catalogue holds.")
+    limits: Limits = Field(description="The limits in force.")
 
 
 class Health(BaseModel):

@@ -1,0 +1,138 @@
+"""A bounded load generator against real servers on 127.0.0.1: throughput, p50 and p99.
+
+Starts, each confined to CPU 0 with `taskset` (the generator should run on CPU 1):
+  plain         bench/plain_app.py: the same MSE and gradient behind a plain FastAPI endpoint (pydantic body)
+  lossd         `lossd serve`, default settings: small CPU work runs inline on the event loop
+  lossd-batch   `lossd serve` with LOSSD_INLINE_MAX_ELEMENTS=0 and LOSSD_MAX_BATCH_DELAY_MS=1: every request goes
+                through the worker process, concurrent ones batched
+then, at each concurrency, sends a fixed number of 4-element MSE-with-gradient requests over keep-alive
+connections (raw asyncio HTTP/1.1: the generator must cost less than the servers) and prints a table.
+
+Run: taskset -c 1 .venv/bin/python bench/load.py [requests per cell] [concurrencies...]
+"""
+
+import asyncio
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import orjson
+
+HERE = Path(__file__).parent
+BIN = Path(sys.executable).parent
+BODY = orjson.dumps({"inputs": {"input": [2.5, 4.8, 6.9, 9.5], "target": [3.0, 5.0, 7.0, 9.0]}, "grad": ["input"]})
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(cmd: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    proc = subprocess.Popen(pin + cmd, cwd=HERE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            r = httpx.post(
+                f"http://127.0.0.1:{port}/v1/losses/mse",
+                content=BODY,
+                headers={"Content-Type": "application/json"},
+                timeout=2,
+            )
+            if r.status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"{cmd} did not start")
+
+
+async def client(port: int, todo: list[int], latencies: list[float], errors: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    request = (
+        f"POST /v1/losses/mse HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(BODY)}\r\n\r\n"
+    ).encode() + BODY
+    try:
+        while todo:
+            todo.pop()
+            t0 = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - t0)
+            if head[9:12] != b"200":
+                errors.append(int(head[9:12]))
+    finally:
+        writer.close()
+
+
+async def load(port: int, requests: int, concurrency: int) -> tuple[float, float, float, int]:
+    latencies: list[float] = []
+    errors: list[int] = []
+    warm = list(range(min(200, requests)))
+    await asyncio.gather(*(client(port, warm, [], []) for _ in range(concurrency)))
+    todo = list(range(requests))
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client(port, todo, latencies, errors) for _ in range(concurrency)))
+    wall = time.perf_counter() - t0
+    q = statistics.quantiles(latencies, n=100)
+    return requests / wall, statistics.median(latencies) * 1e3, q[98] * 1e3, len(errors)
+
+
+def main() -> None:
+    requests = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
+    levels = [int(a) for a in sys.argv[2:]] or [1, 32, 128]
+    base = {k: v for k, v in os.environ.items() if not k.startswith("LOSSD_")}
+    ports = {name: free_port() for name in ("plain", "lossd", "lossd-batch")}
+    lossd = [str(BIN / "lossd"), "serve", "--port"]
+    servers = {
+        "plain": start(
+            [
+                str(BIN / "uvicorn"),
+                "plain_app:app",
+                "--port",
+                str(ports["plain"]),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            ports["plain"],
+            base,
+        ),
+        "lossd": start(lossd + [str(ports["lossd"])], ports["lossd"], {**base, "LOSSD_DEVICES": "cpu"}),
+        "lossd-batch": start(
+            lossd + [str(ports["lossd-batch"])],
+            ports["lossd-batch"],
+            {**base, "LOSSD_DEVICES": "cpu", "LOSSD_INLINE_MAX_ELEMENTS": "0", "LOSSD_MAX_BATCH_DELAY_MS": "1"},
+        ),
+    }
+    try:
+        print(f"4-element MSE with gradient; {requests} requests per cell")
+        print(f"{'concurrency':>11} {'server':<12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs plain':>10}")
+        for c in levels:
+            rows = {name: asyncio.run(load(ports[name], requests if c > 1 else requests // 3, c)) for name in servers}
+            for name, (rps, p50, p99, errors) in rows.items():
+                ratio = rps / rows["plain"][0]
+                print(f"{c:>11} {name:<12}{rps:>9.0f}{p50:>9.2f}{p99:>9.2f}{errors:>8}{ratio:>9.2f}x")
+    finally:
+        for proc in servers.values():
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()

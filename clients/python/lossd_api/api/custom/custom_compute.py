@@ -1,0 +1,227 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.compute_response import ComputeResponse
+from ...models.custom_request import CustomRequest
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: CustomRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/custom",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ComputeResponse | Problem | None:
+    if response.status_code == 200:
+        response_200 = ComputeResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = Problem.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ComputeResponse | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CustomRequest,
+) -> Response[ComputeResponse | Problem]:
+    """Compute a custom loss
+
+     The value of a caller's loss `expression` over the named `inputs`, and the gradients `grad` asks for
+    (by autograd), answered as a built-in loss is (`loss` is `custom`). The expression is checked
+    against the
+    language's allow-list and limits, and what it would allocate against the request limits, before
+    anything runs: a mistake is a 422 at `["expression"]` naming the column and token, a broadcast too
+    large
+    a 413.
+
+    Args:
+        body (CustomRequest): Compute a caller-defined loss. `null` means the default for every
+            optional field.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ComputeResponse | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CustomRequest,
+) -> ComputeResponse | Problem | None:
+    """Compute a custom loss
+
+     The value of a caller's loss `expression` over the named `inputs`, and the gradients `grad` asks for
+    (by autograd), answered as a built-in loss is (`loss` is `custom`). The expression is checked
+    against the
+    language's allow-list and limits, and what it would allocate against the request limits, before
+    anything runs: a mistake is a 422 at `["expression"]` naming the column and token, a broadcast too
+    large
+    a 413.
+
+    Args:
+        body (CustomRequest): Compute a caller-defined loss. `null` means the default for every
+            optional field.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ComputeResponse | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CustomRequest,
+) -> Response[ComputeResponse | Problem]:
+    """Compute a custom loss
+
+     The value of a caller's loss `expression` over the named `inputs`, and the gradients `grad` asks for
+    (by autograd), answered as a built-in loss is (`loss` is `custom`). The expression is checked
+    against the
+    language's allow-list and limits, and what it would allocate against the request limits, before
+    anything runs: a mistake is a 422 at `["expression"]` naming the column and token, a broadcast too
+    large
+    a 413.
+
+    Args:
+        body (CustomRequest): Compute a caller-defined loss. `null` means the default for every
+            optional field.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ComputeResponse | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CustomRequest,
+) -> ComputeResponse | Problem | None:
+    """Compute a custom loss
+
+     The value of a caller's loss `expression` over the named `inputs`, and the gradients `grad` asks for
+    (by autograd), answered as a built-in loss is (`loss` is `custom`). The expression is checked
+    against the
+    language's allow-list and limits, and what it would allocate against the request limits, before
+    anything runs: a mistake is a 422 at `["expression"]` naming the column and token, a broadcast too
+    large
+    a 413.
+
+    Args:
+        body (CustomRequest): Compute a caller-defined loss. `null` means the default for every
+            optional field.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ComputeResponse | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class ComputeRequestOutputEncodingType0(StrEnum):
+    B64 = "b64"
+    JSON = "json"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class LossesListInputKindType0(StrEnum):
+    EMBEDDINGS = "embeddings"
+    LOGITS = "logits"
+    LOG_PROBABILITIES = "log_probabilities"
+    PROBABILITIES = "probabilities"
+    SCORES = "scores"
+    VALUES = "values"
+
+    def __str__(self) -> str:
+        return str(self.value)

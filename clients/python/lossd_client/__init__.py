@@ -1,0 +1,63 @@
+"""A Python client for lossd: PyTorch losses and their gradients over HTTP.
+
+    from lossd_client import LossClient
+
+    with LossClient("http://127.0.0.1:8000") as client:
+        r = client.compute("cross_entropy", input=logits, target=labels, grad=True)
+        r.value, r.grads["input"]
+
+`LossClient` and `AsyncLossClient` (the same API, async) take lists, NumPy arrays or torch tensors and
+give back floats and NumPy arrays. Each loss also has its own method (`client.mse(...)`), documented from
+the catalogue. The typed client generated from lossd's OpenAPI document is `lossd_api`.
+"""
+
+from ._client import DEFAULT_URL, AsyncLossClient, Computation, ComputeDtype, Grad, LossClient, Result
+from ._errors import (
+    ComputeTimeout,
+    FieldError,
+    InvalidRequest,
+    LossdError,
+    MalformedRequest,
+    MethodNotAllowed,
+    NotFound,
+    ProblemError,
+    ServerError,
+    ServiceBusy,
+    Timeout,
+    TooLarge,
+    TransportError,
+    UnknownLoss,
+    UnsupportedMediaType,
+)
+from ._losses import LOSSES
+from ._tensors import TensorLike
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_URL",
+    "LOSSES",
+    "AsyncLossClient",
+    "Computation",
+    "ComputeDtype",
+    "ComputeTimeout",
+    "FieldError",
+    "Grad",
+    "InvalidRequest",
+    "LossClient",
+    "LossdError",
+    "MalformedRequest",
+    "MethodNotAllowed",
+    "NotFound",
+    "ProblemError",
+    "Result",
+    "ServerError",
+    "ServiceBusy",
+    "TensorLike",
+    "Timeout",
+    "TooLarge",
+    "TransportError",
+    "UnknownLoss",
+    "UnsupportedMediaType",
+    "__version__",
+]

@@ -1,0 +1,100 @@
+"""What travels between an API process and a device worker: length-prefixed frames of plain data.
+
+A frame is a 4-byte big-endian length and a pickle (protocol 5) of a tuple of plain Python values and
+numpy arrays; never a torch tensor, a `Loss` (catalogue entries hold lambdas) or an HTTP type. The loss
+travels by its canonical name and is resolved from the catalogue in the worker. The sockets live in a
+private folder (mode 0700) owned by the user running lossd, so only lossd's own processes read them.
+
+    API → worker   ("job", Job)          ("cancel", job_id)
+    worker → API   ("ok", Done)          ("err", Failed)          ("hello", Hello)
+"""
+
+import asyncio
+import pickle
+import struct
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+_HEADER = struct.Struct(">I")
+MAX_FRAME = 1 << 31
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    loss: str
+    inputs: dict[str, np.ndarray]
+    params: dict[str, Any]  # tensors as numpy arrays
+    grad: tuple[str, ...]
+    grad_output: np.ndarray | None
+    dtype: str  # "float32" | "float64"
+    value_shape: tuple[int, ...]
+    deadline: float  # time.monotonic() (system-wide on Linux): dropped unstarted past it
+
+    @property
+    def elements(self) -> int:
+        return sum(int(a.size) for a in self.inputs.values())
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What the worker tells the API process about how a job ran, for its metrics."""
+
+    queued_s: float = 0.0
+    compute_s: float = 0.0
+    batch_requests: int = 1
+    batch_elements: int = 0
+    device_memory_bytes: int | None = None
+    device: str = ""
+
+
+@dataclass(frozen=True)
+class Done:
+    id: int
+    value: np.ndarray
+    grads: dict[str, np.ndarray]
+    device: str
+    stats: Stats = field(default_factory=Stats)
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A domain error as data: `kind` names the `lossd.errors` class to raise on the API side."""
+
+    id: int
+    kind: str  # "invalid" | "limit" | "busy" | "timeout"
+    detail: str
+    errors: tuple[tuple[tuple[str | int, ...], str], ...] = ()
+    stats: Stats = field(default_factory=Stats)
+
+
+@dataclass(frozen=True)
+class Hello:
+    worker: int
+    device: str
+    incarnation: int  # 0 on first start, +1 per restart
+
+
+def to_numpy(t: torch.Tensor) -> np.ndarray:
+    return t.detach().cpu().numpy()
+
+
+def to_torch(a: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(a)
+
+
+def pack(message: tuple[Any, ...]) -> bytes:
+    body = pickle.dumps(message, protocol=5)
+    return _HEADER.pack(len(body)) + body
+
+
+async def read(reader: asyncio.StreamReader) -> tuple[Any, ...]:
+    """The next message; raises `asyncio.IncompleteReadError` at EOF."""
+    (size,) = _HEADER.unpack(await reader.readexactly(_HEADER.size))
+    if size > MAX_FRAME:
+        raise ValueError(f"frame of {size} bytes")
+    message: tuple[Any, ...] = pickle.loads(await reader.readexactly(size))
+    return message

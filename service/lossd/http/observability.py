@@ -1,0 +1,92 @@
+"""Per request: an id (accepted from `X-Request-ID` or made), echoed back, one structured log line, and the
+request counter and latency histogram. A plain ASGI middleware (Starlette's `BaseHTTPMiddleware` costs a
+task per request). `/metrics` itself is not counted.
+"""
+
+import copy
+import json
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+import uvicorn.config
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..catalogue import CATALOGUE
+from ..errors import UnknownLoss
+from ..observability import Metrics
+
+log = logging.getLogger("lossd.access")
+_ID = re.compile(r"^[A-Za-z0-9._:/+=@-]{1,128}$")
+_SKIP = frozenset({"/metrics"})
+
+
+def loss_label(method: str, path: str) -> str:
+    """The `loss` label of a request: the canonical loss for a compute, else the kind of route (bounded set)."""
+    if path.startswith("/v1/losses/") and method == "POST":
+        try:
+            return CATALOGUE.resolve(path.removeprefix("/v1/losses/")).name
+        except UnknownLoss:
+            return "unknown"
+    if path in ("/v1/batch", "/v1/compare"):
+        return path.removeprefix("/v1/")
+    return "-"
+
+
+class RequestObservability:
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        given = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
+        text = given.decode("latin-1") if given is not None else ""
+        request_id = text if _ID.match(text) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if path not in _SKIP:
+                self._record(scope, path, status, time.perf_counter() - started, request_id)
+
+    def _record(self, scope: Scope, path: str, status: int, seconds: float, request_id: str) -> None:
+        method: str = scope["method"]
+        loss = loss_label(method, path)
+        self.metrics.requests.labels(loss, str(status)).inc()
+        self.metrics.latency.labels(loss).observe(seconds)
+        if log.isEnabledFor(logging.INFO):
+            line: dict[str, Any] = {
+                "request_id": request_id,
+                "method": method,
+                "path": path,
+                "loss": loss,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 3),
+            }
+            log.info(json.dumps(line))
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration plus one JSON line per request on stderr; uvicorn applies it in every
+    API process it starts (`lossd serve`)."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["formatters"]["lossd"] = {"format": "%(message)s"}
+    config["handlers"]["lossd"] = {"class": "logging.StreamHandler", "formatter": "lossd", "stream": "ext://sys.stderr"}
+    config["loggers"]["lossd.access"] = {"handlers": ["lossd"], "level": "INFO", "propagate": False}
+    return config
