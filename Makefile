@@ -48,4 +48,4 @@ browser:
 	  else echo "chromium is not installed (needs root and apt-get): the browser test will skip"; fi; }
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts

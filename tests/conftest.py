@@ -41,7 +41,7 @@ class Server:
 
     def __enter__(self) -> "Server":
         self.thread.start()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # worker processes import torch: slow on a loaded machine
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("lossd did not start")

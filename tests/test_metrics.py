@@ -2,6 +2,7 @@
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -102,12 +103,18 @@ def test_a_request_id_is_echoed_or_made(mclient: httpx.Client) -> None:
 
 
 def test_one_json_line_per_request(mclient: httpx.Client, caplog: pytest.LogCaptureFixture) -> None:
+    def mine() -> list[dict[str, object]]:
+        lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "lossd.access"]
+        return [line for line in lines if line["request_id"] == "line-1"]
+
     with caplog.at_level(logging.INFO, logger="lossd.access"):
         mclient.post("/v1/losses/mse", json=SEED, headers={"X-Request-ID": "line-1"})
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "lossd.access"]
-    mine = [line for line in lines if line["request_id"] == "line-1"]
-    assert len(mine) == 1
-    line = mine[0]
+        deadline = time.monotonic() + 5
+        while not mine() and time.monotonic() < deadline:  # the line is written once the response is sent
+            time.sleep(0.01)
+    lines = mine()
+    assert len(lines) == 1
+    line = lines[0]
     assert {k: line[k] for k in ("method", "path", "loss", "status")} == {
         "method": "POST",
         "path": "/v1/losses/mse",

@@ -43,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             workers=args.workers,
             log_level="info",
             log_config=log_config(),
+            access_log=False,  # lossd.access logs one JSON line per request, with its request id
         )
     return 0
 

@@ -7,6 +7,8 @@ computations (split to the server's limits), typed exceptions carrying the probl
 clients; only the waiting differs.
 """
 
+from __future__ import annotations  # help() shows `TensorLike`, not what it stands for
+
 import asyncio
 import email.utils
 import json
@@ -220,7 +222,7 @@ def _chunks(reqs: list[_Request], pending: list[int], limits: Mapping[str, int])
 class _Batch:
     """A batch's progress: every item pending at first, then again those refused in their slot with a 503."""
 
-    def __init__(self, reqs: list[_Request], settings: "_Settings") -> None:
+    def __init__(self, reqs: list[_Request], settings: _Settings) -> None:
         self.reqs = reqs
         self.settings = settings
         self.out: list[Result | ProblemError | None] = [None] * len(reqs)
@@ -393,7 +395,7 @@ class LossClient(SyncLosses):
     def close(self) -> None:
         self._s.api.get_httpx_client().close()
 
-    def __enter__(self) -> "LossClient":
+    def __enter__(self) -> LossClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -497,7 +499,7 @@ class AsyncLossClient(AsyncLosses):
     async def aclose(self) -> None:
         await self._s.api.get_async_httpx_client().aclose()
 
-    async def __aenter__(self) -> "AsyncLossClient":
+    async def __aenter__(self) -> AsyncLossClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -33,6 +33,7 @@ fails to import, raises, or fails a check is logged (logger ``lossd.plugins``) a
 the service, and never replaces a built-in.
 """
 
+import dataclasses
 import logging
 import math
 import re
@@ -198,9 +199,14 @@ def _check_default(p: Param) -> None:
         raise PluginError(f"param {p.name!r}: default {v!r} is not a {p.type}")
     if p.choices is not None and v not in p.choices:
         raise PluginError(f"param {p.name!r}: default {v!r} is not among its choices")
-    checks = ((p.ge, lambda b: v >= b), (p.gt, lambda b: v > b), (p.le, lambda b: v <= b), (p.lt, lambda b: v < b))
-    for bound, ok in checks:
-        if bound is not None and not ok(bound):
+    if p.type in ("number", "integer"):
+        x = float(v)
+        if (
+            (p.ge is not None and not x >= p.ge)
+            or (p.gt is not None and not x > p.gt)
+            or (p.le is not None and not x <= p.le)
+            or (p.lt is not None and not x < p.lt)
+        ):
             raise PluginError(f"param {p.name!r}: default {v!r} is outside its own range")
 
 
@@ -285,8 +291,7 @@ def module_loss(
     does not), returning their broadcast shape; a loss without a `reduction` param answers a number.
     """
     names = [i.name for i in inputs]
-    extra = {} if warnings is None else {"warnings": warnings}
-    return Loss(
+    loss = Loss(
         name=name,
         torch=None,
         task=task,
@@ -301,5 +306,5 @@ def module_loss(
         forward=ModuleForward(module, names),
         extra_aliases=tuple(aliases),
         batchable=batchable,
-        **extra,
     )
+    return loss if warnings is None else dataclasses.replace(loss, warnings=warnings)

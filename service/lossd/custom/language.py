@@ -271,7 +271,10 @@ def _bound_size(body: ast.expr, source: str, limits: ExpressionLimits) -> None:
 
 
 def _col(starts: list[int], node: ast.AST) -> int:
-    return starts[node.lineno - 1] + node.col_offset + 1  # type: ignore[attr-defined]
+    """The 1-based column, in the whole text, where `node` (an expression or keyword) starts."""
+    line: int = getattr(node, "lineno", 1)
+    offset: int = getattr(node, "col_offset", 0)
+    return starts[line - 1] + offset + 1
 
 
 class _Builder:
@@ -295,7 +298,9 @@ class _Builder:
         return _col(self.starts, node)
 
     def _end(self, node: ast.AST) -> int:
-        return self.starts[node.end_lineno - 1] + node.end_col_offset  # type: ignore[attr-defined, operator]
+        line: int = getattr(node, "end_lineno", None) or 1
+        offset: int = getattr(node, "end_col_offset", None) or 0
+        return self.starts[line - 1] + offset
 
     def _fail(self, node: ast.AST, msg: str, token: str | None = None) -> InvalidRequest:
         col = self._col(node)
@@ -482,7 +487,9 @@ class _Builder:
         if isinstance(inner, ast.UnaryOp) and isinstance(inner.op, (ast.USub, ast.UAdd)):
             sign = -1.0 if isinstance(inner.op, ast.USub) else 1.0
             inner = inner.operand
-        if not (isinstance(inner, ast.Constant) and type(inner.value) in (int, float)):
+        if not (isinstance(inner, ast.Constant) and isinstance(inner.value, (int, float))) or isinstance(
+            inner.value, bool
+        ):
             raise self._fail(node, "expected a number literal")
         return sign * self._bounded(inner.value, node, self._segment(node))
 

@@ -88,8 +88,10 @@ INFO_RESPONSE = {
     "cuda": None,
     "devices": ["cpu"],
     "pool": {
-        "kind": "local",
-        "device": "cpu",
+        "kind": "process",
+        "devices": ["cpu"],
+        "workers": 1,
+        "workers_ready": 1,
         "max_concurrency": 4,
         "max_queue": 64,
         "inline_max_elements": 4096,

@@ -51,18 +51,24 @@ class RequestObservability:
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
+        recorded = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, recorded
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            elif message["type"] == "http.response.body" and not message.get("more_body") and not recorded:
+                # Counted and logged before the last bytes leave: a client that reads /metrics next sees it.
+                recorded = True
+                if path not in _SKIP:
+                    self._record(scope, path, status, time.perf_counter() - started, request_id)
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            if path not in _SKIP:
+            if not recorded and path not in _SKIP:
                 self._record(scope, path, status, time.perf_counter() - started, request_id)
 
     def _record(self, scope: Scope, path: str, status: int, seconds: float, request_id: str) -> None:
