@@ -152,3 +152,48 @@ def test_the_landing_page_renders(visit: Visit) -> None:
     page.locator("a", has_text="Reference").first.click()
     page.wait_for_url("**/redoc")
     assert visit.outside() == [] and visit.errors == []
+
+
+# The tutorial's regression data, with one outlier added: the last prediction is 19 off.
+PREDICTIONS = "[2.5, 4.8, 6.9, 9.5, 30]"
+TARGETS = "target\n3\n5\n7\n9\n11"
+
+
+def test_the_chooser_recommends_and_compares_on_pasted_data(visit: Visit) -> None:
+    page = visit.page
+    page.goto(visit.origin + "/")
+    page.locator("main a", has_text="Choose a loss").click()
+    page.wait_for_url("**/choose")
+    page.get_by_label("Predict a number (regression)").check()
+    outliers = page.locator("fieldset[data-question='outliers']")
+    outliers.wait_for()
+    assert page.locator("fieldset[data-question='imbalance']").is_hidden()  # not asked for regression
+    outliers.get_by_label("Yes", exact=False).check()
+    page.locator("#query code", has_text="robust_to_outliers=true").wait_for()
+    recommended = page.locator("#recommendations li").evaluate_all("items => items.map(i => i.dataset.loss)")
+    assert recommended[:2] == ["l1", "huber"] and "mse" not in recommended
+    l1 = page.locator("#recommendations li[data-loss='l1']")
+    l1_descriptor = next(loss for loss in CATALOGUE if loss.name == "l1")
+    assert l1.locator(".reason").inner_text() == l1_descriptor.use_when
+    assert l1.locator("a", has_text="l1").get_attribute("href") == "/#loss-l1"
+
+    page.locator("#predictions").fill(PREDICTIONS)
+    page.locator("#targets").fill(TARGETS)
+    page.locator("#run").click()
+    page.locator("#table tbody tr[data-loss='mse']").wait_for()
+
+    def share(loss: str) -> float:
+        return float(page.locator(f"#table tbody tr[data-loss='{loss}']").get_attribute("data-share"))
+
+    def bar(loss: str) -> float:
+        return float(page.locator(f"#chart rect[data-loss='{loss}']").get_attribute("width"))
+
+    assert share("mse") > share("huber") > share("l1") > 0.9  # one outlier dominates, squared most of all
+    assert bar("mse") > bar("l1") > 0
+    assert page.locator("#table tbody tr[data-loss='mse'] .share").inner_text() == "99.8%"
+    assert page.locator("#table tbody tr[data-loss='mse'] .share").get_attribute("class") == "num share most"
+    assert page.locator("#table tbody tr[data-loss='l1']").get_attribute("class") == "recommended"
+    assert page.locator("#table tbody tr[data-loss='rmse'] .share").inner_text() == "—"  # no unreduced form
+    page.screenshot(path=ARTIFACTS / "chooser-regression-outliers.png", full_page=True)
+    assert visit.outside() == [] and visit.errors == []
+    assert visit.origin + "/v1/compare" in visit.requests

@@ -127,3 +127,13 @@ def test_example_runs_and_equals_torch(client: httpx.Client, name: str) -> None:
         grads = torch.autograd.grad(want, [x[n] for n in wrt], torch.ones_like(want))
         for n, g in zip(wrt, grads, strict=True):
             assert_close(from_wire(got["grads"][n]), g, dtype, f"grad {n}")
+
+
+@pytest.mark.parametrize("name", [loss.name for loss in CATALOGUE if loss.batchable])
+def test_a_batchable_loss_is_elementwise(client: httpx.Client, name: str) -> None:
+    example = CATALOGUE.resolve(name).example
+    body = {**example, "params": {**(example.get("params") or {}), "reduction": "none"}}
+    r = client.post(f"/v1/losses/{name}", json=body)
+    assert r.status_code == 200, r.text
+    shapes = {tuple(from_wire(v).shape) for v in example["inputs"].values()}
+    assert shapes == {tuple(r.json()["shape"])}

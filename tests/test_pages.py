@@ -12,7 +12,7 @@ import pytest
 from lossd.catalogue import CATALOGUE
 from lossd.pages import router as pages
 
-PAGES = ["/", "/docs", "/redoc"]
+PAGES = ["/", "/choose", "/docs", "/redoc"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -47,7 +47,7 @@ def test_the_explorers_assets_come_with_the_package(
 
 def test_the_assets_are_package_files() -> None:
     assert pages.VENDOR.is_dir() and (pages.VENDOR / "swagger-ui-bundle.js").is_file()
-    for name in ("base.html", "index.html", "docs.html", "redoc.html"):
+    for name in ("base.html", "index.html", "choose.html", "docs.html", "redoc.html"):
         assert (pages.HERE / "templates" / name).is_file()
     assert Path(pages.__file__).parent == pages.HERE
 
@@ -69,7 +69,7 @@ def _escaped(text: str) -> str:
 
 def test_pages_are_not_operations(client: httpx.Client) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    assert not {"/", "/docs", "/redoc"} & set(paths) and not [p for p in paths if p.startswith("/static")]
+    assert not {"/", "/choose", "/docs", "/redoc"} & set(paths) and not [p for p in paths if p.startswith("/static")]
 
 
 def test_an_unknown_asset_is_a_problem(client: httpx.Client) -> None:

@@ -17,7 +17,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lossd.catalogue import CATALOGUE
-from lossd.compute.batching import ELEMENTWISE
 from lossd.compute.process import ProcessPool
 from lossd.settings import Settings
 from test_conformance import _expected
@@ -80,7 +79,7 @@ def test_a_bad_item_in_a_batch_never_fails_its_neighbours(wclient: httpx.Client)
 
 
 # Batchable losses, and a few that run alone, sent together from concurrent clients.
-BATCHED = sorted(ELEMENTWISE | {"cross_entropy", "ctc", "rmse", "dice"})
+BATCHED = sorted({loss.name for loss in CATALOGUE if loss.batchable} | {"cross_entropy", "ctc", "rmse", "dice"})
 
 
 @pytest.mark.parametrize("name", BATCHED)

@@ -11,7 +11,19 @@ give back floats and NumPy arrays. Each loss also has its own method (`client.ms
 the catalogue. The typed client generated from lossd's OpenAPI document is `lossd_api`.
 """
 
-from ._client import DEFAULT_URL, AsyncLossClient, Computation, ComputeDtype, Grad, LossClient, Result
+from ._client import (
+    DEFAULT_URL,
+    AsyncLossClient,
+    Compared,
+    Comparison,
+    Computation,
+    ComputeDtype,
+    Contributor,
+    Grad,
+    LossClient,
+    Result,
+    Skipped,
+)
 from ._errors import (
     ComputeTimeout,
     FieldError,
@@ -38,9 +50,12 @@ __all__ = [
     "DEFAULT_URL",
     "LOSSES",
     "AsyncLossClient",
+    "Compared",
+    "Comparison",
     "Computation",
     "ComputeDtype",
     "ComputeTimeout",
+    "Contributor",
     "FieldError",
     "Grad",
     "InvalidRequest",
@@ -53,6 +68,7 @@ __all__ = [
     "Result",
     "ServerError",
     "ServiceBusy",
+    "Skipped",
     "TensorLike",
     "Timeout",
     "TooLarge",

@@ -23,10 +23,19 @@ import numpy as np
 
 from lossd_api import Client as ApiClient
 from lossd_api.api.catalogue import losses_get, losses_list
-from lossd_api.api.compute import batch_compute, losses_compute
+from lossd_api.api.compute import batch_compute, losses_compare, losses_compute
 from lossd_api.api.service import service_info
-from lossd_api.models import BatchRequest, ComputeRequest, Problem
-from lossd_api.types import Response
+from lossd_api.models import (
+    BatchRequest,
+    CompareRequest,
+    ComputeRequest,
+    LossesListHandlesImbalanceType0,
+    LossesListInputKindType0,
+    LossesListRobustToOutliersType0,
+    LossesListTaskType0,
+    Problem,
+)
+from lossd_api.types import UNSET, Response
 
 from ._errors import ProblemError, ServiceBusy, Timeout, TransportError, from_problem
 from ._losses import AsyncLosses, SyncLosses
@@ -57,6 +66,118 @@ class Result:
     device: str
     grads: dict[str, Value] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Contributor:
+    """One entry of a loss's unreduced form (`index` into it) and its share of the sum of |entries|."""
+
+    index: tuple[int, ...]
+    share: float
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One loss of a `compare`: its value (reduced as its params say) and the entries that contribute most,
+    largest share first (None for a loss without an unreduced form, such as `rmse`)."""
+
+    loss: str
+    value: Value
+    top_contributors: tuple[Contributor, ...] | None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A loss that `compare` did not run, and why."""
+
+    loss: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What `compare` answers: the losses run, in order, and those skipped."""
+
+    results: tuple[Compared, ...]
+    skipped: tuple[Skipped, ...]
+
+    def __getitem__(self, loss: str) -> Compared:
+        """The result of `loss` (its canonical name)."""
+        for r in self.results:
+            if r.loss == loss:
+                return r
+        raise KeyError(loss)
+
+
+def _comparison(out: Mapping[str, Any]) -> Comparison:
+    def value(wire: Any) -> Value:
+        return decode(wire, np.dtype(np.float64)) if isinstance(wire, list | Mapping) else scalar(wire)
+
+    def top(wire: Any) -> tuple[Contributor, ...] | None:
+        if wire is None:
+            return None
+        return tuple(Contributor(tuple(c["index"]), scalar(c["share"])) for c in wire)
+
+    return Comparison(
+        results=tuple(Compared(r["loss"], value(r["value"]), top(r.get("top_contributors"))) for r in out["results"]),
+        skipped=tuple(Skipped(s["loss"], s["reason"]) for s in out["skipped"]),
+    )
+
+
+def _compare_body(
+    inputs: Mapping[str, TensorLike],
+    losses: Sequence[str] | None,
+    params: Mapping[str, Mapping[str, Any] | None] | None,
+    dtype: ComputeDtype | None,
+    top: int | None,
+    binary: bool | None,
+    threshold: int,
+) -> CompareRequest:
+    if isinstance(losses, str):
+        raise TypeError("losses is a list of names: losses=[" + repr(losses) + "]")
+    # inputs encoded as compute encodes them, float64 arrays computed in float64 unless `dtype` says otherwise
+    prepared = _prepare(Computation("compare", dtype=dtype, binary=binary, **inputs), threshold).body
+    body: dict[str, Any] = {"inputs": prepared["inputs"]}
+    options = {"losses": None if losses is None else list(losses), "dtype": prepared.get("dtype"), "top": top}
+    body.update({k: v for k, v in options.items() if v is not None})
+    if params is not None:
+        body["params"] = {k: dict(v) if v is not None else None for k, v in params.items()}
+    return CompareRequest.from_dict(body)
+
+
+def _flag(value: bool | None, kind: Any) -> Any:
+    return UNSET if value is None else kind("true" if value else "false")
+
+
+def _filters(
+    task: str | None, input_kind: str | None, robust_to_outliers: bool | None, handles_imbalance: bool | None
+) -> dict[str, Any]:
+    return {
+        "task": UNSET if task is None else LossesListTaskType0(task),
+        "input_kind": UNSET if input_kind is None else LossesListInputKindType0(input_kind),
+        "robust_to_outliers": _flag(robust_to_outliers, LossesListRobustToOutliersType0),
+        "handles_imbalance": _flag(handles_imbalance, LossesListHandlesImbalanceType0),
+    }
+
+
+_DOC_COMPARE = """Several losses on the same inputs, side by side (`POST /v1/compare`).
+
+        Args:
+            inputs: the inputs by name (`input`, `target`, ...): lists, NumPy arrays or torch tensors.
+            losses: the losses to run (names or aliases); None runs every loss whose inputs are these.
+            params: each loss's params by its name, e.g. `{"huber": {"delta": 2.0}}`.
+            dtype: "float32" (the server's default) or "float64".
+            top: how many top contributors to return per loss (the server's default: 3).
+            binary: force the binary form (True) or JSON (False); by default chosen by size.
+
+        Returns:
+            a `Comparison`: per loss its value and the entries with the largest share of it, and the losses
+            skipped with the reason (a loss that fails on these inputs is skipped, not raised).
+
+        Raises:
+            InvalidRequest (an unknown loss, params for a loss not run, a malformed input), TooLarge, ServiceBusy,
+            Timeout or TransportError.
+"""
 
 
 class Computation:
@@ -380,9 +501,37 @@ class LossClient(SyncLosses):
                 return batch.results()
             time.sleep(wait)
 
-    def losses(self) -> list[dict[str, Any]]:
-        """The catalogue: every loss's descriptor (formula, when to use it, inputs, params, an example)."""
-        return list(_ok(self._send(lambda: losses_list.sync_detailed(client=self._s.api))).to_dict()["losses"])
+    def compare(
+        self,
+        *,
+        losses: Sequence[str] | None = None,
+        params: Mapping[str, Mapping[str, Any] | None] | None = None,
+        dtype: ComputeDtype | None = None,
+        top: int | None = None,
+        binary: bool | None = None,
+        **inputs: TensorLike,
+    ) -> Comparison:
+        body = _compare_body(inputs, losses, params, dtype, top, binary, self._s.binary_threshold)
+        return _comparison(
+            _ok(self._send(lambda: losses_compare.sync_detailed(client=self._s.api, body=body))).to_dict()
+        )
+
+    compare.__doc__ = _DOC_COMPARE
+
+    def losses(
+        self,
+        *,
+        task: str | None = None,
+        input_kind: str | None = None,
+        robust_to_outliers: bool | None = None,
+        handles_imbalance: bool | None = None,
+    ) -> list[dict[str, Any]]:
+        """The catalogue: every loss's descriptor (formula, when to use it, inputs, params, traits, an example),
+        or those matching every filter given: `task` ("regression", "classification", ...), `input_kind`
+        ("values", "logits", "probabilities", ...), `robust_to_outliers`, `handles_imbalance`. An unknown task or
+        kind is a ValueError, before anything is sent."""
+        f = _filters(task, input_kind, robust_to_outliers, handles_imbalance)
+        return list(_ok(self._send(lambda: losses_list.sync_detailed(client=self._s.api, **f))).to_dict()["losses"])
 
     def describe(self, loss: str) -> dict[str, Any]:
         """One loss's descriptor."""
@@ -483,9 +632,33 @@ class AsyncLossClient(AsyncLosses):
                 return batch.results()
             await asyncio.sleep(wait)
 
-    async def losses(self) -> list[dict[str, Any]]:
-        """The catalogue: every loss's descriptor."""
-        response = await self._send(lambda: losses_list.asyncio_detailed(client=self._s.api))
+    async def compare(
+        self,
+        *,
+        losses: Sequence[str] | None = None,
+        params: Mapping[str, Mapping[str, Any] | None] | None = None,
+        dtype: ComputeDtype | None = None,
+        top: int | None = None,
+        binary: bool | None = None,
+        **inputs: TensorLike,
+    ) -> Comparison:
+        body = _compare_body(inputs, losses, params, dtype, top, binary, self._s.binary_threshold)
+        response = await self._send(lambda: losses_compare.asyncio_detailed(client=self._s.api, body=body))
+        return _comparison(_ok(response).to_dict())
+
+    compare.__doc__ = _DOC_COMPARE
+
+    async def losses(
+        self,
+        *,
+        task: str | None = None,
+        input_kind: str | None = None,
+        robust_to_outliers: bool | None = None,
+        handles_imbalance: bool | None = None,
+    ) -> list[dict[str, Any]]:
+        """The catalogue, or the losses matching every filter given: see `LossClient.losses`."""
+        f = _filters(task, input_kind, robust_to_outliers, handles_imbalance)
+        response = await self._send(lambda: losses_list.asyncio_detailed(client=self._s.api, **f))
         return list(_ok(response).to_dict()["losses"])
 
     async def describe(self, loss: str) -> dict[str, Any]:
@@ -532,4 +705,16 @@ class AsyncLossClient(AsyncLosses):
             attempt += 1
 
 
-__all__ = ["DEFAULT_URL", "AsyncLossClient", "Computation", "ComputeDtype", "Grad", "LossClient", "Result"]
+__all__ = [
+    "DEFAULT_URL",
+    "AsyncLossClient",
+    "Compared",
+    "Comparison",
+    "Computation",
+    "ComputeDtype",
+    "Contributor",
+    "Grad",
+    "LossClient",
+    "Result",
+    "Skipped",
+]

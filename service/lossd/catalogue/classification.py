@@ -289,6 +289,7 @@ NLL = Loss(
 
 BCE = Loss(
     name="bce",
+    batchable=True,
     torch="torch.nn.BCELoss",
     functional="binary_cross_entropy",
     task="classification",
@@ -312,6 +313,7 @@ BCE = Loss(
 
 BCE_WITH_LOGITS = Loss(
     name="bce_with_logits",
+    batchable=True,
     torch="torch.nn.BCEWithLogitsLoss",
     functional="binary_cross_entropy_with_logits",
     task="classification",
@@ -437,6 +439,7 @@ MULTILABEL_SOFT_MARGIN = Loss(
 
 SOFT_MARGIN = Loss(
     name="soft_margin",
+    batchable=True,
     torch="torch.nn.SoftMarginLoss",
     functional="soft_margin_loss",
     task="classification",
@@ -459,6 +462,7 @@ SOFT_MARGIN = Loss(
 
 HINGE_EMBEDDING = Loss(
     name="hinge_embedding",
+    batchable=True,
     torch="torch.nn.HingeEmbeddingLoss",
     functional="hinge_embedding_loss",
     task="classification",

@@ -68,6 +68,7 @@ def _mape(x: Tensors, p: Params) -> torch.Tensor:
 
 MAPE = Loss(
     name="mape",
+    batchable=True,
     torch=None,
     task="regression",
     summary="Mean absolute percentage error: the absolute error relative to the target, as a fraction.",
@@ -170,6 +171,7 @@ def _hinge(x: Tensors, p: Params) -> torch.Tensor:
 
 HINGE = Loss(
     name="hinge",
+    batchable=True,
     torch=None,
     task="classification",
     summary="The binary hinge loss of support vector machines, on raw scores and ±1 labels.",
@@ -221,6 +223,7 @@ def _quantile(x: Tensors, p: Params) -> torch.Tensor:
 
 QUANTILE = Loss(
     name="quantile",
+    batchable=True,
     torch=None,
     task="regression",
     summary="The quantile (pinball) loss: an asymmetric absolute error whose minimiser is the q-th quantile.",
@@ -266,6 +269,7 @@ def _log_cosh(x: Tensors, p: Params) -> torch.Tensor:
 
 LOG_COSH = Loss(
     name="log_cosh",
+    batchable=True,
     torch=None,
     task="regression",
     summary="Log-cosh: the logarithm of the hyperbolic cosine of the error, a smooth loss between MSE and L1.",
@@ -333,6 +337,7 @@ def _focal(x: Tensors, p: Params) -> torch.Tensor:
 
 FOCAL = Loss(
     name="focal",
+    batchable=True,
     torch=None,
     task="classification",
     summary="The sigmoid focal loss of RetinaNet: binary cross-entropy on logits that discounts easy elements.",

@@ -19,7 +19,9 @@ A `Loss` is the same descriptor every built-in has (see `spec.Loss`): `name`, `s
 A plugin loss then is a catalogue entry like any other: it is listed by ``GET /v1/losses``, named in the
 OpenAPI document's examples, computed by ``POST /v1/losses/{name}``, ``/v1/batch`` and ``/v1/compare``,
 validated by the same generic rules (inputs, params, dtypes, ``grad``, limits) and its own `check`, and run
-by the same pool and engine. It opts out of batching by a batching pool with ``batchable=False``.
+by the same pool and engine. A loss computed element by element (one ``reduction="none"`` value per
+element of its equal-shaped inputs) opts in to the pool's batching with ``batchable=True``; by default
+each request runs alone.
 
 Loading rules
 -------------
@@ -281,7 +283,7 @@ def module_loss(
     check: Callable[[Tensors, Params], Shape] | None = None,
     warnings: Callable[[Tensors, Params], list[str]] | None = None,
     aliases: Sequence[str] = (),
-    batchable: bool = True,
+    batchable: bool = False,
 ) -> Loss:
     """A plugin `Loss` computed by an `nn.Module` class, as the tutorials write their own losses.
 

@@ -19,6 +19,7 @@ def _pointwise(x: Tensors, p: Params) -> Shape:
 
 POISSON_NLL = Loss(
     name="poisson_nll",
+    batchable=True,
     torch="torch.nn.PoissonNLLLoss",
     functional="poisson_nll_loss",
     task="probabilistic",
@@ -189,6 +190,7 @@ def _kl_warnings(x: Tensors, p: Params) -> list[str]:
 
 KL_DIV = Loss(
     name="kl_div",
+    batchable=True,
     torch="torch.nn.KLDivLoss",
     functional="kl_div",
     task="probabilistic",

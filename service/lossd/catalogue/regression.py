@@ -24,6 +24,7 @@ ROBUST = Traits("values", robust_to_outliers=True, handles_imbalance=False)
 
 L1 = Loss(
     name="l1",
+    batchable=True,
     torch="torch.nn.L1Loss",
     functional="l1_loss",
     task="regression",
@@ -46,6 +47,7 @@ L1 = Loss(
 
 MSE = Loss(
     name="mse",
+    batchable=True,
     torch="torch.nn.MSELoss",
     functional="mse_loss",
     task="regression",
@@ -67,6 +69,7 @@ MSE = Loss(
 
 HUBER = Loss(
     name="huber",
+    batchable=True,
     torch="torch.nn.HuberLoss",
     functional="huber_loss",
     task="regression",
@@ -99,6 +102,7 @@ HUBER = Loss(
 
 SMOOTH_L1 = Loss(
     name="smooth_l1",
+    batchable=True,
     torch="torch.nn.SmoothL1Loss",
     functional="smooth_l1_loss",
     task="regression",

@@ -92,9 +92,10 @@ class Loss:
     extra_aliases: tuple[str, ...] = ()
     # Params PyTorch accepts that lossd refuses, each with the message to give.
     refused_params: Mapping[str, str] = field(default_factory=dict)
-    # Whether a pool that batches may run several requests for this loss as one stacked computation
-    # (samples independent, value per sample). A loss whose forward mixes samples opts out with False.
-    batchable: bool = True
+    # Whether a batching pool may stack several requests into one computation: true only for a loss whose
+    # `reduction: "none"` value has one entry per element of its equal-shaped inputs, each from that
+    # element alone (lossd.compute.batching splits and reduces each request's slice itself).
+    batchable: bool = False
 
     @property
     def aliases(self) -> tuple[str, ...]:

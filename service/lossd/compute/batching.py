@@ -4,14 +4,14 @@ A worker collects the jobs that arrive together (`collect` in lossd.compute.work
 `group` sorts them into compatible groups; `run_group` computes each group and returns one outcome per
 job, in order: a `Result`, or the `LossdError` of that job alone.
 
-Batchable: an elementwise loss (`ELEMENTWISE`) whose inputs all share one shape, whose tensor params are
-unset (a class `weight` or `pos_weight` ties the batch to one shape), and whose reduction is `mean`, `sum`,
-`none` or `batchmean`. Compatible: the same loss, params other than `reduction`, dtype and requested
-gradients. The group's inputs are flattened and concatenated, the loss computed once unreduced, then
-split: each job's slice is reduced with its own reduction and normaliser, and each job's gradient is taken
-from its own reduced loss (the slices are independent, so the gradient of the sum of the jobs' losses,
-each weighted by its own `grad_output`, is each job's own gradient). Anything else runs one job at a time,
-which is the unbatched computation itself.
+Batchable: a loss whose catalogue entry declares it `batchable` (elementwise), whose inputs all share one
+shape, whose tensor params are unset (a class `weight` or `pos_weight` ties the batch to one shape), and whose
+reduction is `mean`, `sum`, `none` or `batchmean`. Compatible: the same loss, params other than `reduction`,
+dtype and requested gradients. The group's inputs are flattened and concatenated, the loss computed once
+unreduced, then split: each job's slice is reduced with its own reduction and normaliser, and each job's
+gradient is taken from its own reduced loss (the slices are independent, so the gradient of the sum of the
+jobs' losses, each weighted by its own `grad_output`, is each job's own gradient). Anything else runs one job
+at a time, which is the unbatched computation itself.
 
 Memory: a batch that runs out of device memory is split and each job retried alone; a job that runs out
 alone is a 413 (`LimitExceeded`), never a crash.
@@ -26,26 +26,6 @@ from ..catalogue.validate import Prepared
 from ..errors import LimitExceeded, LossdError
 from .engine import Result, run
 
-# Losses whose `reduction: "none"` output is one value per element of their (equal-shaped) inputs.
-ELEMENTWISE = frozenset(
-    {
-        "l1",
-        "mse",
-        "huber",
-        "smooth_l1",
-        "bce",
-        "bce_with_logits",
-        "soft_margin",
-        "poisson_nll",
-        "kl_div",
-        "hinge_embedding",
-        "mape",
-        "quantile",
-        "log_cosh",
-        "focal",
-        "hinge",
-    }
-)
 _REDUCTIONS = frozenset({"mean", "sum", "none", "batchmean"})
 
 Outcome = Result | LossdError
@@ -54,7 +34,7 @@ RunOne = Callable[[Prepared, torch.device], Result]
 
 def key(job: Prepared) -> tuple[Any, ...] | None:
     """The compatibility key of a batchable job; None when the job must run alone."""
-    if job.loss.name not in ELEMENTWISE or job.params.get("reduction") not in _REDUCTIONS:
+    if not job.loss.batchable or job.params.get("reduction") not in _REDUCTIONS:
         return None
     shapes = {tuple(t.shape) for t in job.inputs.values()}
     if len(shapes) != 1:

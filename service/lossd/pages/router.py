@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, Response
 from .. import __version__
 from ..catalogue import CATALOGUE
 from ..catalogue.descriptor import describe
+from .chooser import questions
 
 HERE = Path(__file__).resolve().parent
 # Swagger UI 5 and ReDoc 2, as the fastapi-offline wheel ships them (swagger-ui-bundle.js,
@@ -69,6 +70,12 @@ async def index(request: Request) -> HTMLResponse:
     order = {task: i for i, task in enumerate(TASK_ORDER)}
     groups = sorted(by_task.items(), key=lambda kv: order.get(kv[0], len(order)))
     return _page(request, "index.html", groups=groups, count=len(CATALOGUE))
+
+
+@router.get("/choose", response_class=HTMLResponse)
+async def choose(request: Request) -> HTMLResponse:
+    """The guided chooser: questions that narrow the catalogue, then the recommended losses on the user's data."""
+    return _page(request, "choose.html", questions=questions(CATALOGUE))
 
 
 @router.get("/docs", response_class=HTMLResponse)

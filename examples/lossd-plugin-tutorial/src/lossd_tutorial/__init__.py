@@ -99,5 +99,4 @@ def dice() -> Loss:
             "grad": ["input"],
         },
         check=_masks,
-        batchable=False,  # the batch is one mask: samples are not independent
     )
