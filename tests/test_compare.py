@@ -319,3 +319,13 @@ def test_the_document_describes_compare(client: httpx.Client) -> None:
     assert op["operationId"] == "losses-compare"
     assert op["tags"] == ["compute"]
     assert sorted(op["responses"]) == ["200", "400", "413", "415", "422", "503", "504"]
+
+
+def test_top_contributors_over_all_losses_are_bounded(small_client: httpx.Client) -> None:
+    # small server: max_tensor_elements = 16; three losses of 8 entries each would list 24 contributors.
+    eight = [float(i) for i in range(8)]
+    body = {"inputs": {"input": eight, "target": [0.0] * 8}, "losses": ["mse", "l1", "huber"], "top": 8}
+    problem = _problem(small_client, body, 413)
+    assert problem["limit"] == "max_tensor_elements"
+    two = _compare(small_client, {**body, "losses": ["mse", "l1"]})
+    assert [len(r["top_contributors"]) for r in two["results"]] == [8, 8]

@@ -82,3 +82,9 @@ def test_an_unknown_filter_or_value_is_422_naming_it(
     assert r.status_code == 422
     assert r.headers["content-type"] == "application/problem+json"
     assert loc in [e["loc"] for e in r.json()["errors"]]
+
+
+def test_a_filter_given_twice_is_422(client: httpx.Client) -> None:
+    r = client.get("/v1/losses?task=regression&task=classification")
+    assert r.status_code == 422
+    assert ["query", "task"] in [e["loc"] for e in r.json()["errors"]]

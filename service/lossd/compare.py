@@ -19,6 +19,8 @@ its value is PyTorch's. Decisions the contract leaves open:
 - With `losses` absent, the losses run are those whose input names equal the
   given ones; inputs that fit none answer 200 with every loss skipped, each
   saying which inputs it needs.
+- The answer lists at most `max_tensor_elements` contributors over all losses together; a `top` that
+  would list more is a 413 naming `top`.
 - The pool's 503 and 504 end the whole request: they are about the server, not the inputs.
 """
 
@@ -87,6 +89,7 @@ async def compare(
         raise InvalidRequest(errors)
 
     results = []
+    listed = 0  # contributors in the answer so far: all losses together list at most one tensor's worth
     for loss in run:
         key, loss_params = own.get(loss.name, (None, {}))
         try:
@@ -96,6 +99,16 @@ async def compare(
             skipped.append({"loss": loss.name, "reason": _reason(loss, e)})
         except _ParamsProblem as e:
             raise e.problem from None
+        else:
+            listed += len(results[-1]["top_contributors"] or ())
+            if listed > limits.max_tensor_elements:
+                raise LimitExceeded(
+                    "max_tensor_elements",
+                    limits.max_tensor_elements,
+                    "the answer would list more top contributors, over all losses, than one tensor holds elements; "
+                    "ask for a smaller top or fewer losses",
+                    ("top",),
+                )
     return {"results": results, "skipped": skipped}
 
 

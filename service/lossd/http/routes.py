@@ -62,11 +62,18 @@ async def list_losses(
     """Every loss's descriptor: what it computes (`formula`), when to use it (`use_when`), its inputs, its params
     with PyTorch's defaults, and an example request. The filters narrow the list; an unknown filter or value is
     a 422."""
-    unknown = [name for name in request.query_params if name not in _FILTERS]
-    if unknown:
-        raise InvalidRequest(
-            [FieldError(("query", name), f"unknown filter; filters are {', '.join(_FILTERS)}") for name in unknown]
-        )
+    errors = [
+        FieldError(("query", name), f"unknown filter; filters are {', '.join(_FILTERS)}")
+        for name in dict.fromkeys(request.query_params)
+        if name not in _FILTERS
+    ]
+    errors += [
+        FieldError(("query", name), "give each filter once: a loss has one value of each trait")
+        for name in _FILTERS
+        if len(request.query_params.getlist(name)) > 1
+    ]
+    if errors:
+        raise InvalidRequest(errors)
     losses = CATALOGUE.select(
         task=task,
         input_kind=input_kind,
@@ -161,7 +168,7 @@ async def _respond(
 
 
 @router.post("/v1/compare", tags=["compute"], operation_id="losses-compare", summary="Compare losses")
-async def compare(request: Request, pool: PoolDep, settings: SettingsDep) -> JSONResponse:
+async def compare(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     """Several losses on the same inputs, with each one's value and top contributors (see lossd.compare)."""
     body = await read_json(request, settings.max_body_bytes)
     req = _model(CompareRequest, body)
@@ -176,7 +183,11 @@ async def compare(request: Request, pool: PoolDep, settings: SettingsDep) -> JSO
         req.dtype or "float32",
         req.top,
     )
-    return JSONResponse(out)
+    # Each contributor is about 40 bytes of JSON: a large `top` makes a large answer, encoded off the loop.
+    contributors = sum(len(r["top_contributors"] or ()) for r in out["results"])
+    if contributors * 40 > settings.offload_bytes:
+        request.state.offload = True
+    return Response(await offload(request, orjson.dumps, out), media_type="application/json")
 
 
 @router.get("/v1/info", tags=["service"], operation_id="service-info", summary="Describe the service")
