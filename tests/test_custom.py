@@ -612,3 +612,11 @@ def test_the_openapi_document_describes_the_custom_routes(client: httpx.Client) 
     assert compute["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ComputeResponse")
     check = paths["/v1/custom/check"]["post"]
     assert check["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/CustomCheckResponse")
+
+
+def test_a_dim_beyond_any_tensor_says_out_of_range(client: httpx.Client) -> None:
+    body = {"expression": "mean(input - target, dim=99)", "inputs": {"input": [1.0], "target": [2.0]}}
+    r = client.post("/v1/custom", json=body)
+    assert r.status_code == 422
+    (msg,) = [e["msg"] for e in r.json()["errors"]]
+    assert "out of range" in msg and "integer literal" not in msg

@@ -53,6 +53,7 @@ def test_metrics_are_prometheus_text(mclient: httpx.Client) -> None:
         ("/v1/losses/MSELoss", SEED, "mse", "200"),  # an alias counts under the canonical name
         ("/v1/losses/mse", {"inputs": {}}, "mse", "422"),
         ("/v1/losses/nope", SEED, "unknown", "404"),
+        ("/v1/custom", {"expression": "mean((input - target) ** 2)", **SEED}, "custom", "200"),
     ],
 )
 def test_requests_are_counted_by_loss_and_status(

@@ -498,8 +498,10 @@ class _Builder:
         inner = node
         if isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.USub):
             sign, inner = -1, inner.operand
-        if not (isinstance(inner, ast.Constant) and type(inner.value) is int and abs(inner.value) <= 64):
+        if not (isinstance(inner, ast.Constant) and type(inner.value) is int):
             raise self._fail(node, "dim must be an integer literal (or a tuple of them), such as 1 or -1")
+        if abs(inner.value) > 64:
+            raise self._fail(node, f"dim {sign * inner.value} is out of range: a tensor has at most 64 dimensions")
         return sign * inner.value
 
     def _dims(self, node: ast.expr) -> tuple[int, ...]:

@@ -30,7 +30,7 @@ def loss_label(method: str, path: str) -> str:
             return CATALOGUE.resolve(path.removeprefix("/v1/losses/")).name
         except UnknownLoss:
             return "unknown"
-    if path in ("/v1/batch", "/v1/compare"):
+    if path in ("/v1/batch", "/v1/compare", "/v1/custom", "/v1/custom/check"):
         return path.removeprefix("/v1/")
     return "-"
 
