@@ -94,6 +94,30 @@ class _Strict(BaseModel):
 
 _SEED = {"inputs": {"input": [2.5, 4.8, 6.9, 9.5], "target": [3.0, 5.0, 7.0, 9.0]}, "grad": ["input"]}
 
+# The computation options every compute-like request shares.
+_GradNames = Annotated[
+    Any,
+    WithJsonSchema({"anyOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string"}}, {"type": "null"}]}),
+]
+_GradOutput = Annotated[
+    Tensor | None,
+    Field(description="The vector of a vector–Jacobian product, shaped like the value; default ones."),
+]
+_ComputeDtype = Annotated[Literal["float32", "float64"] | None, Field(description="Compute dtype; default float32.")]
+_OutputEncoding = Annotated[
+    Literal["json", "b64"] | None,
+    Field(description="Tensor outputs as nested lists (json, default) or the binary form (b64)."),
+]
+
+
+def _grad_names(value: Any) -> bool | list[str] | None:
+    # Checked by hand: a pydantic union would put its member names into `loc`.
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, list):
+        return value  # each element is checked against the inputs, with its index in `loc`
+    raise ValueError("must be a list of input names, or a boolean")
+
 
 class ComputeRequest(_Strict):
     """Compute one loss. `null` means the default for every optional field."""
@@ -104,29 +128,14 @@ class ComputeRequest(_Strict):
     params: dict[str, Any] | None = Field(
         None, description="Constructor arguments of the torch.nn class (reduction, weight, margin, …)."
     )
-    grad: Annotated[
-        Any,
-        WithJsonSchema(
-            {"anyOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string"}}, {"type": "null"}]}
-        ),
-    ] = Field(None, description="Inputs to differentiate: a list of names, or true for every differentiable input.")
-    grad_output: Tensor | None = Field(
-        None, description="The vector of a vector–Jacobian product, shaped like the value; default ones."
+    grad: _GradNames = Field(
+        None, description="Inputs to differentiate: a list of names, or true for every differentiable input."
     )
-    dtype: Literal["float32", "float64"] | None = Field(None, description="Compute dtype; default float32.")
-    output_encoding: Literal["json", "b64"] | None = Field(
-        None, description="Tensor outputs as nested lists (json, default) or the binary form (b64)."
-    )
+    grad_output: _GradOutput = None
+    dtype: _ComputeDtype = None
+    output_encoding: _OutputEncoding = None
 
-    @field_validator("grad", mode="plain")
-    @classmethod
-    def _grad(cls, value: Any) -> bool | list[str] | None:
-        # Checked by hand: a pydantic union would put its member names into `loc`.
-        if value is None or isinstance(value, bool):
-            return value
-        if isinstance(value, list):
-            return value  # each element is checked against the loss's inputs, with its index in `loc`
-        raise ValueError("must be a list of input names, or a boolean")
+    _grad = field_validator("grad", mode="plain")(_grad_names)
 
 
 _TUTORIAL_MAPE = "mean(abs((input - target) / clamp(abs(target), min=1e-8)))"
@@ -161,24 +170,12 @@ class CustomRequest(_Strict):
     inputs: dict[str, Tensor] = Field(
         description="The expression's inputs by name: every name it uses, and no other. All are floating."
     )
-    grad: Annotated[
-        Any,
-        WithJsonSchema(
-            {"anyOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string"}}, {"type": "null"}]}
-        ),
-    ] = Field(None, description="Inputs to differentiate: a list of names, or true for all of them.")
-    grad_output: Tensor | None = Field(
-        None, description="The vector of a vector–Jacobian product, shaped like the value; default ones."
-    )
-    dtype: Literal["float32", "float64"] | None = Field(None, description="Compute dtype; default float32.")
-    output_encoding: Literal["json", "b64"] | None = Field(
-        None, description="Tensor outputs as nested lists (json, default) or the binary form (b64)."
-    )
+    grad: _GradNames = Field(None, description="Inputs to differentiate: a list of names, or true for all of them.")
+    grad_output: _GradOutput = None
+    dtype: _ComputeDtype = None
+    output_encoding: _OutputEncoding = None
 
-    @field_validator("grad", mode="plain")
-    @classmethod
-    def _grad(cls, value: Any) -> bool | list[str] | None:
-        return ComputeRequest._grad(value)
+    _grad = field_validator("grad", mode="plain")(_grad_names)
 
 
 class CustomCheckRequest(_Strict):
