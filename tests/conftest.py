@@ -2,9 +2,12 @@
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 
 import httpx
 import pytest
@@ -31,9 +34,7 @@ class Server:
     """A lossd app served by uvicorn in a thread, as a user would reach it."""
 
     def __init__(self, app_settings: Settings) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         config = uvicorn.Config(create_app(app_settings), host="127.0.0.1", port=port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.url = f"http://127.0.0.1:{port}"
@@ -85,3 +86,52 @@ def small_server() -> Iterator[Server]:
 def small_client(small_server: Server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=small_server.url, timeout=60) as c:
         yield c
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def lossd_env(**extra: str) -> dict[str, str]:
+    """This environment less any LOSSD_* setting (children start from the defaults), plus `extra`."""
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("LOSSD_")}, **extra}
+
+
+def start_serve(
+    log: Path,
+    args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    ready: str = "/healthz",
+    start_s: float = 90,
+) -> tuple["subprocess.Popen[bytes]", str]:
+    """`python -m lossd serve` on a free port, its output in `log`, answering `ready` with a 200.
+
+    Returns the process and its URL; the caller stops it. Killed here if it does not come up.
+    """
+    port = free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "lossd", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=dict(env) if env is not None else lossd_env(),
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + start_s
+        while True:
+            assert proc.poll() is None, f"lossd serve exited with {proc.returncode}: {log.read_text()}"
+            try:
+                if httpx.get(url + ready, timeout=2).status_code == 200:
+                    return proc, url
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, f"lossd serve did not answer within {start_s} s: {log.read_text()}"
+            time.sleep(0.1)
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise

@@ -1,6 +1,5 @@
 """`lossd` on the command line: help, and `lossd serve` as a real process over real HTTP."""
 
-import os
 import signal
 import socket
 import subprocess
@@ -13,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conftest import lossd_env, start_serve
+
 SEED = {"inputs": {"input": [2.5, 4.8, 6.9, 9.5], "target": [3, 5, 7, 9]}, "grad": ["input"]}
 LOSSD = str(Path(sys.executable).with_name("lossd"))  # the console script installed next to this interpreter
 START_S = 60
@@ -20,19 +21,7 @@ STOP_S = 20
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, capture_output=True, text=True, timeout=STOP_S * 3, env=_env())
-
-
-def _env() -> dict[str, str]:
-    # The children read LOSSD_* settings: start them from the defaults, whatever this shell holds.
-    return {k: v for k, v in os.environ.items() if not k.startswith("LOSSD_")}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    return subprocess.run(args, capture_output=True, text=True, timeout=STOP_S * 3, env=lossd_env())
 
 
 @pytest.mark.parametrize(
@@ -70,27 +59,9 @@ class Served:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
     """`lossd serve` on a free port, up and answering; killed whatever happens."""
-    port = _free_port()
     log = tmp_path / "lossd.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "lossd", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=_env(),
-        )
-    url = f"http://127.0.0.1:{port}"
+    proc, url = start_serve(log, start_s=START_S)
     try:
-        deadline = time.monotonic() + START_S
-        while True:
-            assert proc.poll() is None, f"lossd serve exited with {proc.returncode}"
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"lossd serve did not answer within {START_S} s"
-            time.sleep(0.1)
         yield Served(proc, url, log)
     finally:
         if proc.poll() is None:
@@ -134,7 +105,7 @@ def test_a_bad_setting_is_one_line_naming_the_variable() -> None:
         capture_output=True,
         text=True,
         timeout=60,
-        env={**_env(), "LOSSD_MAX_DIMS": "lots"},
+        env=lossd_env(LOSSD_MAX_DIMS="lots"),
     )
     assert result.returncode == 2
     assert result.stderr.startswith("lossd: LOSSD_MAX_DIMS: ") and "Traceback" not in result.stderr

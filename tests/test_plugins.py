@@ -11,10 +11,8 @@ import logging
 import math
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from importlib.metadata import EntryPoint
 from pathlib import Path
@@ -32,6 +30,8 @@ from lossd.catalogue.validate import prepare
 from lossd.codec import ElementBudget, Limits
 from lossd.compute.engine import run
 from lossd_client import LossClient
+
+from conftest import lossd_env, start_serve
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "lossd-plugin-tutorial"
@@ -143,9 +143,7 @@ def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _env(site: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LOSSD_")}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(site), env.get("PYTHONPATH")) if p)
-    return env
+    return lossd_env(PYTHONPATH=os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH")) if p))
 
 
 @pytest.fixture(scope="module")
@@ -178,29 +176,9 @@ def served(
     plugin_site: Path, example_tests: tuple[Popen, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[httpx.Client]:
     """`lossd serve` in a new process that sees the installed plugin, so it reads the entry points afresh."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     log = tmp_path_factory.mktemp("serve") / "lossd.log"
-    with log.open("wb") as out:
-        proc = Popen(
-            [sys.executable, "-m", "lossd", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=_env(plugin_site),
-        )
-    url = f"http://127.0.0.1:{port}"
+    proc, url = start_serve(log, env=_env(plugin_site), start_s=START_S)
     try:
-        deadline = time.monotonic() + START_S
-        while True:
-            assert proc.poll() is None, f"lossd serve exited: {log.read_text()}"
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"lossd serve did not answer within {START_S} s"
-            time.sleep(0.1)
         with httpx.Client(base_url=url, timeout=30) as client:
             yield client
         assert "skipped" not in log.read_text(), log.read_text()

@@ -2,14 +2,14 @@
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from test_cli import STOP_S, _env, _free_port
+from test_cli import STOP_S
+
+from conftest import lossd_env, start_serve
 
 BIG = 5000
 BODY = {"inputs": {"input": [1.5] * BIG, "target": [0.5] * BIG}, "grad": ["input"]}
@@ -32,28 +32,10 @@ def _children(pid: int) -> set[int]:
 
 
 def test_api_processes_share_the_workers_and_the_metrics(tmp_path: Path) -> None:
-    port = _free_port()
     log = tmp_path / "lossd.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "lossd", "serve", "--port", str(port), "--workers", "2"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**_env(), "LOSSD_DEVICES": "cpu"},
-        )
-    url = f"http://127.0.0.1:{port}"
+    proc, url = start_serve(log, ["--workers", "2"], lossd_env(LOSSD_DEVICES="cpu"), ready="/readyz")
     try:
-        deadline = time.monotonic() + 90
         with httpx.Client(base_url=url, timeout=30) as client:
-            while True:
-                assert proc.poll() is None, log.read_text()
-                try:
-                    if client.get("/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.2)
             pool = client.get("/v1/info").json()["pool"]
             assert pool["kind"] == "process" and pool["workers"] == 1
             for _ in range(20):  # new connections: spread over both API processes
