@@ -19,7 +19,7 @@ from ..settings import Settings
 from . import problems
 from .body import offload, read_json
 from .deps import PoolDep, SettingsDep
-from .routes import JSONResponse, _respond, render
+from .routes import JSONResponse, render, respond
 from .schemas import CustomCheckRequest, CustomRequest
 
 router = APIRouter()
@@ -36,7 +36,7 @@ async def compute_custom(request: Request, pool: PoolDep, settings: SettingsDep)
     req = _model(CustomRequest, body)
     job = await offload(request, _prepare, req, settings)
     result = await pool.submit(job)
-    return await _respond(request, settings, [job], lambda: render(job, result, req.output_encoding or "json"))
+    return await respond(request, settings, [job], lambda: render(job, result, req.output_encoding or "json"))
 
 
 def _prepare(req: CustomRequest, settings: Settings) -> CustomJob:

@@ -101,7 +101,7 @@ async def compute(request: Request, pool: PoolDep, settings: SettingsDep, name: 
     req = _model(ComputeRequest, body)
     job = await offload(request, _prepare, loss.name, req, settings, ElementBudget(settings.max_total_elements))
     result = await disconnect.submit(request, pool, job)  # a client that leaves takes its queued work along
-    return await _respond(request, settings, [job], lambda: render(job, result, req.output_encoding or "json"))
+    return await respond(request, settings, [job], lambda: render(job, result, req.output_encoding or "json"))
 
 
 @router.post("/v1/batch", tags=["compute"], operation_id="batch-compute", summary="Compute many losses")
@@ -130,7 +130,7 @@ async def batch(request: Request, pool: PoolDep, settings: SettingsDep) -> Respo
 
     done = await asyncio.gather(*(run(slot, i) for i, slot in enumerate(slots)))
     jobs = [slot[0] for slot in slots if isinstance(slot, tuple)]
-    return await _respond(
+    return await respond(
         request,
         settings,
         jobs,
@@ -155,7 +155,7 @@ def _prepare_items(items: list[Any], settings: Settings) -> list[tuple[Prepared,
     return slots
 
 
-async def _respond(
+async def respond(
     request: Request, settings: Settings, jobs: list[Prepared], payload: Callable[[], dict[str, Any]]
 ) -> Response:
     """The JSON response, encoded off the event loop when the body or the output is large."""
