@@ -41,15 +41,27 @@ def same_shape(x: Tensors, name: str, like: str) -> None:
 
 def broadcast(x: Tensors, *names: str) -> Shape:
     """The broadcast shape of the named inputs; the last one that does not fit is named."""
-    shape = x[names[0]].shape
+    shape: Shape = tuple(x[names[0]].shape)
     for n in names[1:]:
-        try:
-            shape = torch.broadcast_shapes(shape, x[n].shape)
-        except RuntimeError:
-            raise fail(
-                at(n), f"shape {list(x[n].shape)} does not broadcast with {names[0]} {list(x[names[0]].shape)}"
-            ) from None
-    return tuple(shape)
+        joined = broadcast_shapes(shape, tuple(x[n].shape))
+        if joined is None:
+            raise fail(at(n), f"shape {list(x[n].shape)} does not broadcast with {names[0]} {list(x[names[0]].shape)}")
+        shape = joined
+    return shape
+
+
+def broadcast_shapes(a: Shape, b: Shape) -> Shape | None:
+    """NumPy's broadcasting rule on two shapes, or None where they do not broadcast. (`torch.broadcast_shapes`
+    gives the same answer through a Python reference implementation that costs more than a small loss.)"""
+    n = max(len(a), len(b))
+    a = (1,) * (n - len(a)) + a
+    b = (1,) * (n - len(b)) + b
+    out = []
+    for i, j in zip(a, b, strict=True):
+        if i != j and i != 1 and j != 1:
+            return None
+        out.append(j if i == 1 else i)
+    return tuple(out)
 
 
 def within(x: Tensors, name: str, lo: float, hi: float, what: str = "") -> None:

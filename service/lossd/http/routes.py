@@ -24,7 +24,7 @@ from ..errors import FieldError, InvalidRequest, LimitExceeded, LossdError
 from ..settings import Settings
 from . import disconnect, problems
 from .body import offload, read_json
-from .deps import PoolDep, SettingsDep
+from .deps import PoolDep, SettingsDep, pool_of, settings_of
 from .schemas import BatchItem, BatchRequest, CompareRequest, ComputeRequest
 
 router = APIRouter()
@@ -92,10 +92,11 @@ async def get_loss(name: str = LossName) -> JSONResponse:
 
 
 @router.post("/v1/losses/{name}", tags=["compute"], operation_id="losses-compute", summary="Compute one loss")
-async def compute(request: Request, pool: PoolDep, settings: SettingsDep, name: str = LossName) -> Response:
+async def compute(request: Request, name: str = LossName) -> Response:
     """The loss of `inputs` under `params`, computed by PyTorch in `dtype`, with the gradients `grad` asks for.
     Values and gradients equal `torch.nn`'s on the same inputs and dtype. Every loss has an example below, under
     its name (in the docs explorer, choosing one also fills in `name`)."""
+    pool, settings = pool_of(request), settings_of(request)
     loss = CATALOGUE.resolve(name)
     body = await read_json(request, settings.max_body_bytes)
     req = _model(ComputeRequest, body)
