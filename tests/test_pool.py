@@ -234,13 +234,21 @@ def test_readyz_is_503_while_no_worker_can_take_work(tmp_path: Any) -> None:
         assert r.status_code == 503 and r.headers["retry-after"] == "1"
 
 
-def test_a_client_that_disconnects_takes_its_queued_work_with_it() -> None:
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/losses/mse", b'{"inputs": {"input": [1.0, 2.0], "target": [0.0, 0.0]}}'),
+        ("/v1/batch", b'{"items": [{"loss": "mse", "inputs": {"input": [1.0, 2.0], "target": [0.0, 0.0]}}]}'),
+        ("/v1/compare", b'{"inputs": {"input": [1.0, 2.0], "target": [0.0, 0.0]}, "losses": ["mse", "l1"]}'),
+    ],
+    ids=["compute", "batch", "compare"],
+)
+def test_a_client_that_disconnects_takes_its_queued_work_with_it(path: str, body: bytes) -> None:
     s = Settings(inline_max_elements=0, max_batch_delay_ms=1000)
     with _hold(s) as server, httpx.Client(base_url=server.url, timeout=60) as client:
         port = int(server.url.rsplit(":", 1)[1])
-        body = b'{"inputs": {"input": [1.0, 2.0], "target": [0.0, 0.0]}}'
         with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-            head = f"POST /v1/losses/mse HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n"
+            head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n"
             sock.sendall(head.encode() + body)
             _wait_held(client, 1)
             t0 = time.monotonic()

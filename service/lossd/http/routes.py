@@ -129,8 +129,9 @@ async def batch(request: Request, pool: PoolDep, settings: SettingsDep) -> Respo
         except LossdError as e:
             return {"error": problems.from_error(e)}
 
-    done = await asyncio.gather(*(run(slot, i) for i, slot in enumerate(slots)))
     jobs = [slot[0] for slot in slots if isinstance(slot, tuple)]
+    work = asyncio.gather(*(run(slot, i) for i, slot in enumerate(slots)))
+    done = await (work if all(pool.runs_inline(j) for j in jobs) else disconnect.watch(request, work))
     return await respond(
         request,
         settings,
@@ -173,16 +174,19 @@ async def compare(request: Request, pool: PoolDep, settings: SettingsDep) -> Res
     """Several losses on the same inputs, with each one's value and top contributors (see lossd.compare)."""
     body = await read_json(request, settings.max_body_bytes)
     req = _model(CompareRequest, body)
-    out = await compare_losses(
-        CATALOGUE,
-        pool.submit,
-        Limits(settings.max_tensor_elements, settings.max_dims),
-        settings.max_total_elements,
-        req.inputs,
-        req.losses,
-        req.params,
-        req.dtype or "float32",
-        req.top,
+    out = await disconnect.watch(
+        request,
+        compare_losses(
+            CATALOGUE,
+            pool.submit,
+            Limits(settings.max_tensor_elements, settings.max_dims),
+            settings.max_total_elements,
+            req.inputs,
+            req.losses,
+            req.params,
+            req.dtype or "float32",
+            req.top,
+        ),
     )
     # Each contributor is about 40 bytes of JSON: a large `top` makes a large answer, encoded off the loop.
     contributors = sum(len(r["top_contributors"] or ()) for r in out["results"])
