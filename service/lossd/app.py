@@ -11,6 +11,7 @@ from .catalogue import CATALOGUE
 from .compute.pool import LocalPool, Pool
 from .compute.process import ProcessPool
 from .http import custom, problems
+from .http.lane import ComputeLane
 from .http.metrics import router as metrics_router
 from .http.observability import RequestObservability
 from .http.openapi import install_openapi
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = metrics
+    app.add_middleware(ComputeLane)  # inside RequestObservability: added first
     app.add_middleware(RequestObservability, metrics=metrics)
     problems.install(app)
     app.include_router(router)
