@@ -193,6 +193,7 @@ BAD = [
     pytest.param([1, True], (1,), id="bool-after-number"),
     pytest.param([True, 1], (0,), id="bool-before-number"),
     pytest.param([[1.5, 2], [3, False]], (1, 1), id="nested-bool-among-numbers"),
+    pytest.param([[0.5] * 3, [2.5, 3.5, True]], (1, 2), id="bool-after-floats"),
     pytest.param(["1.5"], (0,), id="numeric-string"),
     pytest.param([[1, 2], [3, "1.5"]], (1, 1), id="nested-numeric-string"),
     pytest.param([1, "nan"], (1,), id="lower-case-nan"),
@@ -338,6 +339,15 @@ def test_element_budget_counts_empty_and_0d_tensors_by_their_elements() -> None:
     decode({"dtype": "float32", "shape": [0, 3], "data": []}, LOC, LIMITS, budget)
     decode(2.5, LOC, LIMITS, budget)
     assert budget.used == 1
+
+
+@pytest.mark.parametrize("odd", [True, Overflow(INF)], ids=["bool", "number-beyond-float64"])
+@pytest.mark.parametrize("many", [0.0, 1.0, 2.5], ids=["zeros", "ones", "other-numbers"])
+def test_an_odd_leaf_among_many_numbers_is_found(odd: Any, many: float) -> None:
+    # a bool reads as 0 or 1 and an overflow as inf: among many such numbers, every leaf is looked at
+    with pytest.raises(InvalidRequest) as info:
+        decode([many] * 2000 + [odd], LOC, ROOMY)
+    assert info.value.errors[0].loc == (*LOC, 2000)
 
 
 # --- encoding ----------------------------------------------------------------------------------

@@ -165,7 +165,7 @@ def _nested(value: list[Any], loc: Loc, limits: Limits, numbers_only: bool) -> n
     check_size(arr.shape, loc, limits)
     kind = arr.dtype.kind
     # numpy turns [True, 2] into [1, 2] and an overflowed literal into inf: only plain ints and floats pass.
-    if kind in "iuf" and _leaf_types(value, arr.ndim) <= {int, float}:
+    if kind in "iuf" and _numbers_only(value, arr):
         return arr.astype(np.float64) if kind == "u" else arr
     if kind == "b":
         if numbers_only:
@@ -202,6 +202,27 @@ def _flatten(value: list[Any], ndim: int) -> Iterable[Any]:
 
 def _leaf_types(value: list[Any], ndim: int) -> set[type]:
     return set(map(type, _flatten(value, ndim)))
+
+
+_SUSPECTS_CHECKED_ONE_BY_ONE = 256
+
+
+def _numbers_only(value: list[Any], arr: np.ndarray) -> bool:
+    """Whether every leaf of `value` (read by numpy as the numeric `arr`) is a plain int or float.
+
+    A bool reads as 0 or 1 and an `Overflow` as ±inf, so only leaves with those values can be anything else:
+    they are looked at one by one when few, and every leaf is when many (a 0/1 target, say).
+    """
+    suspects = np.flatnonzero((arr == 0) | (arr == 1) | (np.isinf(arr) if arr.dtype.kind == "f" else False))
+    if len(suspects) > _SUSPECTS_CHECKED_ONE_BY_ONE:
+        return _leaf_types(value, arr.ndim) <= {int, float}
+    for flat in suspects:
+        leaf: Any = value
+        for i in np.unravel_index(flat, arr.shape):
+            leaf = leaf[i]
+        if type(leaf) not in (int, float):
+            return False
+    return True
 
 
 def check_size(shape: tuple[int, ...], loc: Loc, limits: Limits) -> None:
