@@ -211,8 +211,11 @@ def _numbers_only(value: list[Any], arr: np.ndarray) -> bool:
     """Whether every leaf of `value` (read by numpy as the numeric `arr`) is a plain int or float.
 
     A bool reads as 0 or 1 and an `Overflow` as ±inf, so only leaves with those values can be anything else:
-    they are looked at one by one when few, and every leaf is when many (a 0/1 target, say).
+    they are looked at one by one when few, and every leaf is when many (a 0/1 target, say) or the tensor
+    is small.
     """
+    if arr.size <= _SUSPECTS_CHECKED_ONE_BY_ONE:  # a small tensor: every leaf costs less than numpy's calls
+        return _leaf_types(value, arr.ndim) <= {int, float}
     suspects = np.flatnonzero((arr == 0) | (arr == 1) | (np.isinf(arr) if arr.dtype.kind == "f" else False))
     if len(suspects) > _SUSPECTS_CHECKED_ONE_BY_ONE:
         return _leaf_types(value, arr.ndim) <= {int, float}
