@@ -441,6 +441,13 @@ def _binary(size: int | None = None, data: bytes | None = None, header: str | No
     return head + (data if data is not None else x.tobytes() * 2), headers
 
 
+def _declared_only(shape: list[int]) -> tuple[bytes, dict[str, str]]:
+    """A binary request whose input declares `shape` and 4 bytes, and sends none."""
+    inp = {"name": "input", "shape": shape, "datatype": "FP32", "parameters": {"binary_data_size": 4}}
+    head = orjson.dumps({"inputs": [inp]})
+    return head, {"Inference-Header-Content-Length": str(len(head))}
+
+
 BAD_BINARY = [
     pytest.param(_binary(size=4, data=b"\0" * 12), "binary_data_size", id="size-not-shape-bytes"),
     pytest.param(_binary(data=b"\0" * 12), "fewer than the inputs declare", id="data-short"),
@@ -481,6 +488,7 @@ def test_bool_binary_bytes_other_than_0_and_1_are_400(client: httpx.Client) -> N
             "max_tensor_elements",
             id="binary-tensor-elements",
         ),
+        pytest.param(*_declared_only([5000]), "max_tensor_elements", id="binary-shape-over-limit-before-bytes"),
     ],
 )
 def test_requests_over_the_v1_limits_are_413(

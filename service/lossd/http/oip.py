@@ -15,6 +15,8 @@ from starlette.responses import Response
 
 from ..catalogue.spec import Loss
 from ..catalogue.validate import Prepared
+from ..compute.engine import Result
+from ..compute.pool import Pool
 from ..errors import InvalidRequest, LossdError, PoolBusy, UnsupportedMediaType
 from ..oip import infer as oip
 from ..oip.wire import (
@@ -140,7 +142,7 @@ async def infer_version(
     return await _infer(request, pool, settings, oip.model(model_name, model_version))
 
 
-async def _infer(request: Request, pool: Any, settings: Settings, loss: Loss) -> Response:
+async def _infer(request: Request, pool: Pool, settings: Settings, loss: Loss) -> Response:
     header_length = request.headers.get(HEADER_LENGTH)
     if header_length is None:
         check_media_type(request)  # all JSON: v1's content type rules
@@ -157,7 +159,7 @@ async def _infer(request: Request, pool: Any, settings: Settings, loss: Loss) ->
     return Response(content, media_type="application/octet-stream", headers={HEADER_LENGTH: str(json_length)})
 
 
-def _prepare(loss: Loss, body: bytearray, header_length: str | None, settings: Settings) -> tuple[Prepared, Any]:
+def _prepare(loss: Loss, body: bytearray, header_length: str | None, settings: Settings) -> tuple[Prepared, oip.Plan]:
     header, binary = oip.split_body(body, header_length)
     try:
         req = InferenceRequest.model_validate(parse(body if header_length is None else header.tobytes()))
@@ -166,7 +168,7 @@ def _prepare(loss: Loss, body: bytearray, header_length: str | None, settings: S
     return oip.prepare_infer(loss, req, binary, settings)
 
 
-def _encode(job: Prepared, result: Any, plan: oip.Plan) -> tuple[bytes, int | None]:
+def _encode(job: Prepared, result: Result, plan: oip.Plan) -> tuple[bytes, int | None]:
     """The response body, and the JSON header's length when binary outputs follow it."""
     header, chunks = oip.render(job, result, plan)
     text = oip.dumps(header)

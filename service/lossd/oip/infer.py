@@ -18,7 +18,7 @@ from .. import __version__
 from ..catalogue import CATALOGUE
 from ..catalogue.spec import Loss
 from ..catalogue.validate import Prepared, prepare
-from ..codec import ElementBudget, Limits, WireTensor
+from ..codec import ElementBudget, Limits, WireTensor, check_size
 from ..compute.engine import Result
 from ..errors import FieldError, InvalidRequest, Loc, UnknownLoss
 from ..settings import Settings
@@ -158,6 +158,7 @@ def _decode_inputs(req: InferenceRequest, binary: memoryview, limits: Limits) ->
         else:
             if inp.data is not None:
                 raise InvalidRequest.at(loc + ("data",), f"give data or {BINARY_DATA_SIZE}, not both")
+            check_size(tuple(inp.shape), loc, limits)  # limits come first, as in v1: a 413 before any byte count
             want = tensors.nbytes(inp.datatype, inp.shape)
             if not isinstance(size, int) or isinstance(size, bool) or size != want:
                 raise InvalidRequest.at(
