@@ -183,10 +183,16 @@ def test_the_version_segment_reaches_the_same_model(oip: triton.InferenceServerC
     assert_close(tensor(result.as_numpy("loss")), CASES[0].reference()[0], torch.float32, "loss")
 
 
-def test_server_and_model_health_and_metadata(oip: triton.InferenceServerClient) -> None:
+def test_the_server_and_a_model_by_any_name_are_live_and_ready(oip: triton.InferenceServerClient) -> None:
     assert oip.is_server_live() and oip.is_server_ready()
     assert oip.is_model_ready("mse") and oip.is_model_ready("MSELoss", "1")
+
+
+def test_server_metadata_names_the_binary_extension(oip: triton.InferenceServerClient) -> None:
     assert "binary_tensor_data" in oip.get_server_metadata()["extensions"]
+
+
+def test_model_metadata_lists_inputs_and_outputs_with_variable_dims(oip: triton.InferenceServerClient) -> None:
     meta = oip.get_model_metadata("MSELoss")
     assert meta["name"] == "mse" and meta["versions"] == ["1"]
     assert meta["inputs"] == [
