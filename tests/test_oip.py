@@ -17,6 +17,18 @@ import tritonclient.http as triton
 from tritonclient.utils import InferenceServerException
 
 from lossd.codec import Limits
+from lossd.errors import (
+    ComputeTimeout,
+    FieldError,
+    InvalidRequest,
+    LimitExceeded,
+    LossdError,
+    MalformedBody,
+    PoolBusy,
+    UnknownLoss,
+    UnsupportedMediaType,
+)
+from lossd.http.oip import error_response
 from lossd.oip.tensors import decode_binary
 
 from conftest import Server
@@ -503,3 +515,27 @@ def test_requests_over_the_v1_limits_are_413(
     r = small_client.post("/v2/models/mse/infer", content=body, headers=headers)
     assert r.status_code == 413, r.text
     assert says in r.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (MalformedBody("the body is not valid JSON"), 400),
+        (UnknownLoss("msee", ["mse"]), 404),
+        (LimitExceeded("max_body_bytes", 10, "the request body is too large"), 413),
+        (UnsupportedMediaType("content type 'text/plain' is not accepted"), 415),
+        (PoolBusy("full", retry_after_s=2), 503),
+        (ComputeTimeout("the computation ran past request_timeout_s = 30"), 504),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, Exception) else str(v),
+)
+def test_each_domain_error_is_the_protocols_error_with_v1s_status(error: LossdError, status: int) -> None:
+    r = error_response(error)
+    assert (r.status_code, orjson.loads(r.body)) == (status, {"error": error.detail})
+    assert r.headers.get("retry-after") == ("2" if status == 503 else None)
+
+
+def test_an_invalid_request_is_a_400_naming_every_field() -> None:
+    error = InvalidRequest([FieldError(("inputs", 0, "data"), "bad"), FieldError(("parameters", "margin"), "worse")])
+    r = error_response(error)
+    assert (r.status_code, orjson.loads(r.body)) == (400, {"error": "inputs.0.data: bad; parameters.margin: worse"})
