@@ -10,7 +10,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 WORKERS ?= 1
 
-.PHONY: serve test lint env clean openapi client browser
+.PHONY: serve test lint env clean openapi client browser bench
 
 env: $(STAMP)
 
@@ -29,6 +29,12 @@ test: lint browser
 lint: $(STAMP)
 	$(BIN)/ruff check service tests bench examples clients/python
 	$(BIN)/ruff format --check service tests bench examples clients/python
+
+# docs/benchmarks.md: every path side by side, servers on CPU 0 and this load generator on CPU 1.
+# Not part of `make test`. Installs the bench extra (LitServe, matplotlib, pyinstrument) first.
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(if $(shell command -v taskset),taskset -c 1) $(BIN)/python bench/suite.py $(BENCH_ARGS)
 
 # The committed contract: the OpenAPI document, then the Python client generated from it.
 openapi: $(STAMP)

@@ -14,6 +14,7 @@ Run: taskset -c 1 .venv/bin/python bench/load.py [requests per cell] [concurrenc
 import asyncio
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -35,17 +36,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(cmd: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start(
+    cmd: list[str], port: int, env: dict[str, str], path: str = "/v1/losses/mse", body: bytes = BODY
+) -> subprocess.Popen[bytes]:
+    """`cmd` on CPU 0, once a POST of `body` to `path` answers 200."""
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
-    proc = subprocess.Popen(pin + cmd, cwd=HERE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    # a session of its own: `stop` ends the server with every process it started (LitServe's workers)
+    proc = subprocess.Popen(
+        pin + cmd, cwd=HERE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True
+    )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             r = httpx.post(
-                f"http://127.0.0.1:{port}/v1/losses/mse",
-                content=BODY,
-                headers={"Content-Type": "application/json"},
-                timeout=2,
+                f"http://127.0.0.1:{port}{path}", content=body, headers={"Content-Type": "application/json"}, timeout=2
             )
             if r.status_code == 200:
                 return proc
@@ -56,12 +60,34 @@ def start(cmd: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[by
     raise RuntimeError(f"{cmd} did not start")
 
 
-async def client(port: int, todo: list[int], latencies: list[float], errors: list[int]) -> None:
+def http_request(path: str, body: bytes, headers: dict[str, str] | None = None) -> bytes:
+    """A raw HTTP/1.1 POST, keep-alive; JSON unless `headers` say otherwise."""
+    head = {"Host": "127.0.0.1", "Content-Type": "application/json", **(headers or {})}
+    head["Content-Length"] = str(len(body))
+    lines = "".join(f"{k}: {v}\r\n" for k, v in head.items())
+    return f"POST {path} HTTP/1.1\r\n{lines}\r\n".encode() + body
+
+
+MSE_REQUEST = http_request("/v1/losses/mse", BODY)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the server's process group (its own session), then wait for the server."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+async def client(
+    port: int, todo: list[int], latencies: list[float], errors: list[int], request: bytes = MSE_REQUEST
+) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    request = (
-        f"POST /v1/losses/mse HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(BODY)}\r\n\r\n"
-    ).encode() + BODY
     try:
         while todo:
             todo.pop()
@@ -80,14 +106,17 @@ async def client(port: int, todo: list[int], latencies: list[float], errors: lis
         writer.close()
 
 
-async def load(port: int, requests: int, concurrency: int) -> tuple[float, float, float, int]:
+async def load(
+    port: int, requests: int, concurrency: int, request: bytes = MSE_REQUEST
+) -> tuple[float, float, float, int]:
+    """Throughput (req/s), p50 and p99 (ms) and the count of non-200 answers, after a short warm-up."""
     latencies: list[float] = []
     errors: list[int] = []
     warm = list(range(min(200, requests)))
-    await asyncio.gather(*(client(port, warm, [], []) for _ in range(concurrency)))
+    await asyncio.gather(*(client(port, warm, [], [], request) for _ in range(concurrency)))
     todo = list(range(requests))
     t0 = time.perf_counter()
-    await asyncio.gather(*(client(port, todo, latencies, errors) for _ in range(concurrency)))
+    await asyncio.gather(*(client(port, todo, latencies, errors, request) for _ in range(concurrency)))
     wall = time.perf_counter() - t0
     q = statistics.quantiles(latencies, n=100)
     return requests / wall, statistics.median(latencies) * 1e3, q[98] * 1e3, len(errors)
@@ -130,8 +159,7 @@ def main() -> None:
                 print(f"{c:>11} {name:<12}{rps:>9.0f}{p50:>9.2f}{p99:>9.2f}{errors:>8}{ratio:>9.2f}x")
     finally:
         for proc in servers.values():
-            proc.terminate()
-            proc.wait(timeout=20)
+            stop(proc)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import math
 from typing import Any
 
 import numpy as np
+import orjson
 import pytest
 import torch
 from hypothesis import given
@@ -30,6 +31,11 @@ def assert_same(got: torch.Tensor, want: torch.Tensor) -> None:
     assert got.dtype == want.dtype, f"dtype {got.dtype} != {want.dtype}"
     assert tuple(got.shape) == tuple(want.shape), f"shape {list(got.shape)} != {list(want.shape)}"
     torch.testing.assert_close(got, want, rtol=0, atol=0, equal_nan=True)
+
+
+def written(t: torch.Tensor) -> Any:
+    """The JSON that `encode(t, "json")` becomes on the wire (orjson writes its numpy arrays)."""
+    return orjson.loads(orjson.dumps(encode(t, "json"), option=orjson.OPT_SERIALIZE_NUMPY))
 
 
 def le_bytes(t: torch.Tensor) -> str:
@@ -187,6 +193,7 @@ BAD = [
     pytest.param([1, True], (1,), id="bool-after-number"),
     pytest.param([True, 1], (0,), id="bool-before-number"),
     pytest.param([[1.5, 2], [3, False]], (1, 1), id="nested-bool-among-numbers"),
+    pytest.param([[0.5] * 3, [2.5, 3.5, True]], (1, 2), id="bool-after-floats"),
     pytest.param(["1.5"], (0,), id="numeric-string"),
     pytest.param([[1, 2], [3, "1.5"]], (1, 1), id="nested-numeric-string"),
     pytest.param([1, "nan"], (1,), id="lower-case-nan"),
@@ -334,11 +341,20 @@ def test_element_budget_counts_empty_and_0d_tensors_by_their_elements() -> None:
     assert budget.used == 1
 
 
+@pytest.mark.parametrize("odd", [True, Overflow(INF)], ids=["bool", "number-beyond-float64"])
+@pytest.mark.parametrize("many", [0.0, 1.0, 2.5], ids=["zeros", "ones", "other-numbers"])
+def test_an_odd_leaf_among_many_numbers_is_found(odd: Any, many: float) -> None:
+    # a bool reads as 0 or 1 and an overflow as inf: among many such numbers, every leaf is looked at
+    with pytest.raises(InvalidRequest) as info:
+        decode([many] * 2000 + [odd], LOC, ROOMY)
+    assert info.value.errors[0].loc == (*LOC, 2000)
+
+
 # --- encoding ----------------------------------------------------------------------------------
 
 
 def test_float32_values_are_widened_exactly_to_float64() -> None:
-    out = encode(torch.tensor([0.1], dtype=torch.float32), "json")
+    out = written(torch.tensor([0.1], dtype=torch.float32))
     assert out == [float(np.float32(0.1))]
     assert out != [0.1]
 
@@ -346,12 +362,12 @@ def test_float32_values_are_widened_exactly_to_float64() -> None:
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
 def test_json_encoding_holds_each_value_exactly(dtype: torch.dtype) -> None:
     t = torch.tensor([[0.1, -2.5], [1 / 3, 1000.0]], dtype=dtype)
-    assert encode(t, "json") == t.double().tolist()
+    assert written(t) == t.double().tolist()
 
 
 def test_non_finite_values_encode_as_the_contract_strings() -> None:
     t = torch.tensor([[NAN, INF], [-INF, 0.25]], dtype=torch.float32)
-    assert encode(t, "json") == [["NaN", "Infinity"], ["-Infinity", 0.25]]
+    assert written(t) == [["NaN", "Infinity"], ["-Infinity", 0.25]]
 
 
 @pytest.mark.parametrize(
@@ -372,12 +388,12 @@ def test_encode_number_writes_non_finite_as_strings(x: float, want: float | str)
     ids=["int64", "int32", "bool"],
 )
 def test_integer_and_bool_tensors_encode_as_json_integers_and_booleans(t: torch.Tensor, want: Any) -> None:
-    assert encode(t, "json") == want
+    assert written(t) == want
 
 
 def test_json_encoding_of_non_finite_values_decodes_back() -> None:
     t = torch.tensor([[NAN, INF], [-INF, 0.1]], dtype=torch.float32)
-    assert_same(decoded(encode(t, "json")), t.double())
+    assert_same(decoded(written(t)), t.double())
 
 
 @pytest.mark.parametrize("want", BINARY)
@@ -444,4 +460,4 @@ def test_any_tensor_round_trips_through_each_wire_form(t: torch.Tensor, form: st
 def test_any_tensor_round_trips_through_its_own_encodings(t: torch.Tensor) -> None:
     assert_same(decode(encode(t, "b64"), LOC, ROOMY).tensor, t)
     if t.numel() > 0:
-        assert_same(decode(encode(t, "json"), LOC, ROOMY).tensor, t.to(_plain_dtype(t)))
+        assert_same(decode(written(t), LOC, ROOMY).tensor, t.to(_plain_dtype(t)))

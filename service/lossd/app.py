@@ -10,7 +10,7 @@ from . import __version__, pages
 from .catalogue import CATALOGUE
 from .compute.pool import LocalPool, Pool
 from .compute.process import ProcessPool
-from .http import custom, problems
+from .http import custom, oip, problems
 from .http.lane import ComputeLane
 from .http.metrics import router as metrics_router
 from .http.observability import RequestObservability
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(metrics_router)
     app.include_router(custom.router)
+    app.include_router(oip.router)  # the Open Inference Protocol, /v2
     CATALOGUE.load()  # plugin losses: loaded, and logged, at start-up rather than on the first request
     install_openapi(app)
     pages.install(app)

@@ -9,7 +9,6 @@ Large nested lists go through one `numpy.array` call; only lists holding
 non-finite strings (or anything odd) take the element-by-element path.
 """
 
-import base64
 import binascii
 import itertools
 import math
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+import pybase64
 import torch
 
 from .errors import InvalidRequest, LimitExceeded, Loc
@@ -83,7 +83,10 @@ def decode(value: Any, loc: Loc, limits: Limits, budget: ElementBudget | None = 
     Raises `InvalidRequest` (422) for a malformed tensor and `LimitExceeded`
     (413) for one over `max_tensor_elements` or `max_dims`; both name `loc`.
     """
-    if isinstance(value, dict):
+    if isinstance(value, WireTensor):  # decoded by another front end (the Open Inference Protocol)
+        check_size(tuple(value.tensor.shape), loc, limits)
+        out = value
+    elif isinstance(value, dict):
         out = WireTensor(_typed(value, loc, limits), plain=False)
     else:
         out = WireTensor(_plain(value, loc, limits), plain=True)
@@ -159,10 +162,10 @@ def _nested(value: list[Any], loc: Loc, limits: Limits, numbers_only: bool) -> n
         arr = None
     if arr is None or arr.dtype.kind == "O" and _is_ragged(value):
         raise InvalidRequest.at(loc, "ragged nested list: every row must have the same length")
-    _check_size(arr.shape, loc, limits)
+    check_size(arr.shape, loc, limits)
     kind = arr.dtype.kind
     # numpy turns [True, 2] into [1, 2] and an overflowed literal into inf: only plain ints and floats pass.
-    if kind in "iuf" and _leaf_types(value, arr.ndim) <= {int, float}:
+    if kind in "iuf" and _numbers_only(value, arr):
         return arr.astype(np.float64) if kind == "u" else arr
     if kind == "b":
         if numbers_only:
@@ -201,7 +204,31 @@ def _leaf_types(value: list[Any], ndim: int) -> set[type]:
     return set(map(type, _flatten(value, ndim)))
 
 
-def _check_size(shape: tuple[int, ...], loc: Loc, limits: Limits) -> None:
+_SUSPECTS_CHECKED_ONE_BY_ONE = 256
+
+
+def _numbers_only(value: list[Any], arr: np.ndarray) -> bool:
+    """Whether every leaf of `value` (read by numpy as the numeric `arr`) is a plain int or float.
+
+    A bool reads as 0 or 1 and an `Overflow` as ±inf, so only leaves with those values can be anything else:
+    they are looked at one by one when few, and every leaf is when many (a 0/1 target, say) or the tensor
+    is small.
+    """
+    if arr.size <= _SUSPECTS_CHECKED_ONE_BY_ONE:  # a small tensor: every leaf costs less than numpy's calls
+        return _leaf_types(value, arr.ndim) <= {int, float}
+    suspects = np.flatnonzero((arr == 0) | (arr == 1) | (np.isinf(arr) if arr.dtype.kind == "f" else False))
+    if len(suspects) > _SUSPECTS_CHECKED_ONE_BY_ONE:
+        return _leaf_types(value, arr.ndim) <= {int, float}
+    for flat in suspects:
+        leaf: Any = value
+        for i in np.unravel_index(flat, arr.shape):
+            leaf = leaf[i]
+        if type(leaf) not in (int, float):
+            return False
+    return True
+
+
+def check_size(shape: tuple[int, ...], loc: Loc, limits: Limits) -> None:
     if len(shape) > limits.max_dims:
         raise LimitExceeded("max_dims", limits.max_dims, "a tensor has too many dimensions", loc)
     if math.prod(shape) > limits.max_tensor_elements:
@@ -238,7 +265,7 @@ def _typed(value: dict[str, Any], loc: Loc, limits: Limits) -> torch.Tensor:
         return _binary(value["b64"], dtype, shape, loc + ("b64",))
     if not has_data:
         raise InvalidRequest.at(loc + ("data",), 'a typed tensor needs "data" or "b64"')
-    return _typed_data(value["data"], dtype, shape, loc + ("data",), limits)
+    return from_data(value["data"], dtype, shape, loc + ("data",), limits)
 
 
 def _shape(shape: Any, loc: Loc, limits: Limits) -> tuple[int, ...] | None:
@@ -248,7 +275,7 @@ def _shape(shape: Any, loc: Loc, limits: Limits) -> tuple[int, ...] | None:
         raise InvalidRequest.at(loc, "shape must be a list of integers")
     if any(d < 0 for d in shape):
         raise InvalidRequest.at(loc, f"shape entries must not be negative, got {shape}")
-    _check_size(tuple(shape), loc, limits)
+    check_size(tuple(shape), loc, limits)
     return tuple(shape)
 
 
@@ -256,16 +283,25 @@ def _binary(b64: Any, dtype: torch.dtype, shape: tuple[int, ...], loc: Loc) -> t
     if not isinstance(b64, str):
         raise InvalidRequest.at(loc, "b64 must be a base64 string")
     try:
-        raw = bytearray(base64.b64decode(b64, validate=True))
+        # Straight into a bytearray: torch.frombuffer then shares it (immutable bytes would warn, or need a copy).
+        raw = pybase64.b64decode_as_bytearray(b64, validate=True)
     except (binascii.Error, ValueError):
         raise InvalidRequest.at(loc, "not valid base64") from None
+    return from_bytes(raw, dtype, shape, loc)
+
+
+def from_bytes(raw: bytearray | memoryview, dtype: torch.dtype, shape: tuple[int, ...], loc: Loc) -> torch.Tensor:
+    """Little-endian row-major bytes as a tensor of `shape`, sharing `raw`'s memory where the byte order allows.
+
+    Raises `InvalidRequest` when the byte count is not shape × itemsize, or bool bytes are not 0 or 1.
+    """
     itemsize = torch.empty((), dtype=dtype).element_size()
     want = math.prod(shape) * itemsize
     if len(raw) != want:
         raise InvalidRequest.at(
             loc, f"{len(raw)} bytes do not match shape {list(shape)} of {DTYPE_NAMES[dtype]} ({want} bytes)"
         )
-    if dtype == torch.bool and any(b > 1 for b in raw):
+    if dtype == torch.bool and len(raw) and np.frombuffer(raw, dtype=np.uint8).max() > 1:
         raise InvalidRequest.at(loc, "bool bytes must be 0 or 1")
     if not raw:
         return torch.empty(shape, dtype=dtype)
@@ -275,7 +311,11 @@ def _binary(b64: Any, dtype: torch.dtype, shape: tuple[int, ...], loc: Loc) -> t
     return t.reshape(shape)
 
 
-def _typed_data(data: Any, dtype: torch.dtype, shape: tuple[int, ...] | None, loc: Loc, limits: Limits) -> torch.Tensor:
+def from_data(data: Any, dtype: torch.dtype, shape: tuple[int, ...] | None, loc: Loc, limits: Limits) -> torch.Tensor:
+    """JSON `data` (a number, or a flat or nested row-major list) as a tensor of `dtype`, checked against `shape`.
+
+    Raises `InvalidRequest` for values of the wrong kind or count, `LimitExceeded` over the limits.
+    """
     if isinstance(data, list):
         arr = _nested(data, loc, limits, numbers_only=dtype != torch.bool) if data else np.zeros(0)
     else:
@@ -316,12 +356,19 @@ def encode_number(x: float) -> float | str:
 
 
 def encode(t: torch.Tensor, encoding: OutputEncoding) -> Any:
-    """A CPU tensor in the requested output form: nested lists, or the binary form."""
+    """A CPU tensor in the requested output form: the binary form, or for JSON a numpy array (when finite and
+    not 0-d) that orjson writes with `OPT_SERIALIZE_NUMPY`, else nested lists.
+
+    Floating arrays are widened to float64 first, so each number is written as float64's shortest repr.
+    """
     if encoding == "b64":
         t = t.contiguous()
         raw = t.view(torch.int16).numpy() if t.dtype == torch.bfloat16 else t.numpy()
-        return {"dtype": DTYPE_NAMES[t.dtype], "shape": list(t.shape), "b64": base64.b64encode(raw.tobytes()).decode()}
-    if not t.is_floating_point() or bool(torch.isfinite(t).all()):
+        return {"dtype": DTYPE_NAMES[t.dtype], "shape": list(t.shape), "b64": pybase64.b64encode_as_string(raw.data)}
+    finite = not t.is_floating_point() or bool(torch.isfinite(t).all())
+    if finite and t.ndim and t.numel():
+        return np.ascontiguousarray((t.double() if t.is_floating_point() else t).numpy())
+    if finite:
         return t.tolist()
     arr = t.double().numpy().astype(object)
     for value, text in ((math.nan, "NaN"), (math.inf, "Infinity"), (-math.inf, "-Infinity")):

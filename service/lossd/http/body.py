@@ -29,8 +29,16 @@ async def read_json(request: Request, max_body_bytes: int) -> Any:
     Sets `request.state.offload` when the body is large enough that its
     parsing, validation and encoding should leave the event loop (`offload`).
     """
+    check_media_type(request)
+    return await offload(request, parse, await read_bytes(request, max_body_bytes))
+
+
+async def read_bytes(request: Request, max_body_bytes: int) -> bytearray:
+    """The raw body, counted against `max_body_bytes` as it arrives. Raises 413 or 408 problems.
+
+    Sets `request.state.offload` when the body is over `offload_bytes`.
+    """
     settings: Settings = request.app.state.settings
-    _check_media_type(request)
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_body_bytes:
         raise _too_large(max_body_bytes)
@@ -46,7 +54,7 @@ async def read_json(request: Request, max_body_bytes: int) -> Any:
     except TimeoutError:
         raise BodyTimeout(f"the body did not arrive within body_timeout_s = {settings.body_timeout_s}") from None
     request.state.offload = size > settings.offload_bytes
-    return await offload(request, parse, b"".join(chunks))
+    return bytearray().join(chunks)  # mutable: tensors decoded from it share its memory
 
 
 async def offload(request: Request, fn: Callable[..., T], *args: Any) -> T:
@@ -103,7 +111,7 @@ def _refuse_constant(name: str) -> None:
     )
 
 
-def _check_media_type(request: Request) -> None:
+def check_media_type(request: Request) -> None:
     encoding = request.headers.get("content-encoding", "").strip().lower()
     if encoding not in ("", "identity"):
         raise UnsupportedMediaType(f"content encoding {encoding!r} is not accepted; send the body uncompressed")

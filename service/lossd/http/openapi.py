@@ -11,7 +11,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from . import examples
+from . import examples, oip
 from .schemas import (
     COMPONENT_KEY,
     TENSOR_SCHEMAS,
@@ -81,7 +81,7 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
 
 def build(app: FastAPI) -> dict[str, Any]:
     doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-    _, defs = models_json_schema([(m, "serialization") for m in _MODELS], ref_template=_REF)
+    _, defs = models_json_schema([(m, "serialization") for m in _MODELS + oip.MODELS], ref_template=_REF)
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
@@ -101,12 +101,34 @@ def build(app: FastAPI) -> dict[str, Any]:
                     "application/problem+json": {"schema": _ref(Problem), "example": examples.PROBLEMS[status]}
                 },
             }
+    _document_oip(doc["paths"])
     schemas.update(TENSOR_SCHEMAS)
     _link_components(schemas)
     _add_examples(doc["paths"])
     if not schemas:
         doc["components"].pop("schemas")
     return doc
+
+
+def _document_oip(paths: dict[str, Any]) -> None:
+    """The Open Inference Protocol's operations: JSON bodies, and `{"error"}` bodies for its errors (a not-ready
+    answer is the readiness body with `ready: false`)."""
+    for (method, path), (request, ok, statuses) in oip.OPERATIONS.items():
+        op = paths[path][method]
+        if request is not None:
+            media = {"schema": _ref(request), "example": oip.INFER_REQUEST}
+            op["requestBody"] = {"required": True, "content": {"application/json": media}}
+        responses = op["responses"]
+        responses.pop("422", None)
+        example = oip.EXAMPLES.get((method, path))
+        responses["200"]["content"] = {"application/json": {"schema": _ref(ok), "example": example}}
+        if path.endswith("/ready"):
+            not_ready = {"schema": _ref(ok), "example": {**(example or {}), "ready": False}}
+            responses["503"] = {"description": "Not ready.", "content": {"application/json": not_ready}}
+        for status in statuses:
+            description = "A request whose content is wrong." if status == 400 else _DESCRIPTIONS[status]
+            error = {"schema": _ref(oip.Error), "example": oip.ERRORS[status]}
+            responses[str(status)] = {"description": description, "content": {"application/json": error}}
 
 
 def _link_components(node: Any) -> None:

@@ -35,11 +35,15 @@ LossName = Path(
 )
 
 
+# Encoded tensors arrive as numpy arrays (codec.encode): orjson writes them without Python lists.
+JSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
+
+
 class JSONResponse(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
+        return orjson.dumps(content, option=JSON_OPTIONS)
 
 
 Flag = Literal["true", "false"]
@@ -165,7 +169,7 @@ async def respond(
     out_elements = sum(math.prod(j.value_shape) + sum(j.inputs[n].numel() for n in j.grad) for j in jobs)
     if out_elements * 20 > settings.offload_bytes:
         request.state.offload = True
-    content = await offload(request, lambda: orjson.dumps(payload()))
+    content = await offload(request, lambda: orjson.dumps(payload(), option=JSON_OPTIONS))
     return Response(content, media_type="application/json")
 
 
@@ -192,7 +196,9 @@ async def compare(request: Request, pool: PoolDep, settings: SettingsDep) -> Res
     contributors = sum(len(r["top_contributors"] or ()) for r in out["results"])
     if contributors * 40 > settings.offload_bytes:
         request.state.offload = True
-    return Response(await offload(request, orjson.dumps, out), media_type="application/json")
+    return Response(
+        await offload(request, lambda: orjson.dumps(out, option=JSON_OPTIONS)), media_type="application/json"
+    )
 
 
 @router.get("/v1/info", tags=["service"], operation_id="service-info", summary="Describe the service")

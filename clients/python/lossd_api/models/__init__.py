@@ -42,8 +42,13 @@ from .descriptor_task import DescriptorTask
 from .descriptor_traits import DescriptorTraits
 from .descriptor_traits_input_kind import DescriptorTraitsInputKind
 from .dtype import Dtype
+from .error import Error
 from .field_error_out import FieldErrorOut
 from .health import Health
+from .inference_request import InferenceRequest
+from .inference_request_parameters_type_0 import InferenceRequestParametersType0
+from .inference_response import InferenceResponse
+from .inference_response_parameters_type_0 import InferenceResponseParametersType0
 from .info import Info
 from .info_pool import InfoPool
 from .limits import Limits
@@ -51,8 +56,23 @@ from .losses_list_handles_imbalance_type_0 import LossesListHandlesImbalanceType
 from .losses_list_input_kind_type_0 import LossesListInputKindType0
 from .losses_list_robust_to_outliers_type_0 import LossesListRobustToOutliersType0
 from .losses_list_task_type_0 import LossesListTaskType0
+from .model_metadata import ModelMetadata
+from .model_ready import ModelReady
 from .non_finite import NonFinite
 from .problem import Problem
+from .request_input import RequestInput
+from .request_input_datatype import RequestInputDatatype
+from .request_input_parameters_type_0 import RequestInputParametersType0
+from .request_output import RequestOutput
+from .request_output_parameters_type_0 import RequestOutputParametersType0
+from .response_output import ResponseOutput
+from .response_output_datatype import ResponseOutputDatatype
+from .response_output_parameters_type_0 import ResponseOutputParametersType0
+from .server_live import ServerLive
+from .server_metadata import ServerMetadata
+from .server_ready import ServerReady
+from .tensor_metadata import TensorMetadata
+from .tensor_metadata_datatype import TensorMetadataDatatype
 from .typed_tensor import TypedTensor
 
 __all__ = (
@@ -98,8 +118,13 @@ __all__ = (
     "DescriptorTraits",
     "DescriptorTraitsInputKind",
     "Dtype",
+    "Error",
     "FieldErrorOut",
     "Health",
+    "InferenceRequest",
+    "InferenceRequestParametersType0",
+    "InferenceResponse",
+    "InferenceResponseParametersType0",
     "Info",
     "InfoPool",
     "Limits",
@@ -107,7 +132,22 @@ __all__ = (
     "LossesListInputKindType0",
     "LossesListRobustToOutliersType0",
     "LossesListTaskType0",
+    "ModelMetadata",
+    "ModelReady",
     "NonFinite",
     "Problem",
+    "RequestInput",
+    "RequestInputDatatype",
+    "RequestInputParametersType0",
+    "RequestOutput",
+    "RequestOutputParametersType0",
+    "ResponseOutput",
+    "ResponseOutputDatatype",
+    "ResponseOutputParametersType0",
+    "ServerLive",
+    "ServerMetadata",
+    "ServerReady",
+    "TensorMetadata",
+    "TensorMetadataDatatype",
     "TypedTensor",
 )
