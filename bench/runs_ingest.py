@@ -29,7 +29,9 @@ def main() -> None:
                 for size, requests in SIZES.items():
                     times = []
                     for _ in range(requests):
-                        points = [{"series": f"b{size}", "step": step + i, "value": 1 / (step + i + 1)} for i in range(size)]
+                        points = [
+                            {"series": f"b{size}", "step": step + i, "value": 1 / (step + i + 1)} for i in range(size)
+                        ]
                         step += size
                         start = time.perf_counter()
                         r = client.post(f"/v1/runs/{run_id}/points", json={"points": points})

@@ -63,7 +63,9 @@ def main() -> None:
                             returned[length, n] = len(r.json()["steps"])
                 for (length, n), t in times.items():
                     shown = "whole" if n is None else str(n)
-                    print(f"{kind:<11}{length:>9}{shown:>12}{statistics.median(t) * 1000:>11.1f}{returned[length, n]:>10}")
+                    print(
+                        f"{kind:<11}{length:>9}{shown:>12}{statistics.median(t) * 1000:>11.1f}{returned[length, n]:>10}"
+                    )
 
 
 if __name__ == "__main__":
