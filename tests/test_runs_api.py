@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from lossd.settings import Settings
+from runs_reference import tensorboard_ema
 
 from conftest import Server
 
@@ -310,16 +311,6 @@ def test_max_points_buckets_keep_spikes_and_nans(api: httpx.Client) -> None:
     curve = series(api, run_id, "loss", max_points=4)
     assert curve["count"] == 20 and curve["steps"] == [0, 5, 10, 15]
     assert curve["max"][1] == 100.0 and curve["values"][2] == "NaN"
-
-
-def tensorboard_ema(values: list[float], weight: float) -> list[float]:
-    out, last, n = [], 0.0, 0
-    for v in values:
-        if math.isfinite(v):
-            last, n = last * weight + (1 - weight) * v, n + 1
-            v = last / (1 - weight**n)
-        out.append(v)
-    return out
 
 
 def test_smoothed_is_tensorboards_ema_of_the_values_returned(api: httpx.Client) -> None:
