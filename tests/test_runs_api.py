@@ -3,6 +3,7 @@
 import math
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import httpx
 import pytest
 import torch
 
+from lossd.http.run_schemas import wire_time
 from lossd.settings import Settings
 from runs_reference import tensorboard_ema
 
@@ -403,3 +405,16 @@ def test_concurrent_http_writers_lose_and_duplicate_nothing(api: httpx.Client) -
 
 def test_the_default_database_is_a_sqlite_file_in_the_data_folder(tmp_path: Path) -> None:
     assert Settings(data_dir=str(tmp_path)).runs_database_url() == f"sqlite:///{tmp_path / 'runs.db'}"
+
+
+@pytest.mark.parametrize(
+    ("sent", "seconds"),
+    [
+        ("2026-01-31T12:00:00Z", datetime(2026, 1, 31, 12, tzinfo=UTC).timestamp()),
+        ("2026-01-31T13:30:00.5+01:30", datetime(2026, 1, 31, 12, 0, 0, 500000, tzinfo=UTC).timestamp()),
+        (1769860800, 1769860800.0),
+        (1769860800.25, 1769860800.25),
+    ],
+)
+def test_a_time_is_rfc_3339_or_unix_seconds(sent: Any, seconds: float) -> None:
+    assert wire_time(sent) == seconds

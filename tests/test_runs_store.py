@@ -3,6 +3,7 @@
 import math
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -261,3 +262,12 @@ def test_a_run_diagnosis_monitors_validation_else_the_only_series(store: Store) 
     assert store.get_run(run.id).status == "overfitting"
     with pytest.raises(SeriesNotFound):
         diagnose_run(store, run.id, monitor="test")
+
+
+def test_a_points_time_is_the_callers_or_else_the_servers_clock(store: Store) -> None:
+    run = store.create_run("r", {})
+    before = datetime.now(UTC)
+    store.add_points(run.id, [NewPoint("train", 0, 1.0, time=1_700_000_000.25), NewPoint("train", 1, 1.0)])
+    given, clock = store.points(run.id)
+    assert given.time == datetime.fromtimestamp(1_700_000_000.25, UTC)
+    assert before <= clock.time <= datetime.now(UTC)
