@@ -31,6 +31,9 @@ def upgrade() -> None:
         sa.Column("tags", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.Float(precision=53), nullable=False),
         sa.Column("owner", sa.String(128), nullable=True),
+        sa.Column("version", sa.BigInteger(), nullable=False, server_default="0"),
+        sa.Column("status", sa.String(32), nullable=True),
+        sa.Column("status_version", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("seq", name="pk_runs"),
         sa.UniqueConstraint("id", name="uq_runs_id"),
     )
