@@ -109,7 +109,6 @@ class FreshInstall:
             self.process.kill()
             self.process.wait()
         self.log.close()
-        self.data.cleanup()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
