@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from ..catalogue.spec import InputKind, Task
+from .run_schemas import Record
 
 # The tensor forms are named components (`#/components/schemas/Tensor` and its parts), so that a
 # client generator meets each once, by name, rather than an inline union at every use.
@@ -93,6 +94,8 @@ class _Strict(BaseModel):
 
 
 _SEED = {"inputs": {"input": [2.5, 4.8, 6.9, 9.5], "target": [3.0, 5.0, 7.0, 9.0]}, "grad": ["input"]}
+# The value stored as a point of a run (the run's id comes from POST /v1/runs).
+_RECORD = {"record": {"run": "Jx2v7Qm1aZ0c", "series": "validation", "step": 12}}
 
 # The computation options every compute-like request shares.
 _GradNames = Annotated[
@@ -122,7 +125,7 @@ def _grad_names(value: Any) -> bool | list[str] | None:
 class ComputeRequest(_Strict):
     """Compute one loss. `null` means the default for every optional field."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [_SEED]})
+    model_config = ConfigDict(json_schema_extra={"examples": [_SEED, {**_SEED, **_RECORD}]})
 
     inputs: dict[str, Tensor] = Field(description="The loss's inputs by their torch.nn.functional names.")
     params: dict[str, Any] | None = Field(
@@ -134,6 +137,13 @@ class ComputeRequest(_Strict):
     grad_output: _GradOutput = None
     dtype: _ComputeDtype = None
     output_encoding: _OutputEncoding = None
+    record: Record | None = Field(
+        None,
+        description=(
+            "Store the value computed as a point of a run (`{run, series, step}`); the response says `recorded`. "
+            "Only a single number can be recorded: with `reduction: none` it is a 422; an unknown run is a 404."
+        ),
+    )
 
     _grad = field_validator("grad", mode="plain")(_grad_names)
 
@@ -221,7 +231,9 @@ class CustomCheckResponse(BaseModel):
 
 
 class BatchItem(ComputeRequest):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"loss": "mse", **_SEED}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"loss": "mse", **_SEED}, {"loss": "mse", **_SEED, **_RECORD}]}
+    )
 
     loss: str = Field(description="The loss's name or alias.")
 
@@ -309,6 +321,12 @@ class CompareResponse(BaseModel):
     )
 
 
+class Recorded(BaseModel):
+    run: str
+    series: str
+    step: int
+
+
 class ComputeResponse(BaseModel):
     loss: str = Field(description="The canonical name of the loss.")
     value: Value = Field(description="A number for a reduced loss, a tensor for reduction none.")
@@ -317,6 +335,7 @@ class ComputeResponse(BaseModel):
     grads: dict[str, Tensor] | None = Field(None, description="Present when asked for: one per input named.")
     device: str
     warnings: list[str] | None = Field(None, description="What PyTorch warns of on these inputs; absent if nothing.")
+    recorded: Recorded | None = Field(None, description="With `record`: the point the value was stored as.")
 
 
 class FieldErrorOut(BaseModel):
@@ -331,7 +350,9 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
-    errors: list[FieldErrorOut] | None = Field(None, description="On every 422: what is wrong, and where.")
+    errors: list[FieldErrorOut] | None = Field(
+        None, description="On every 422: what is wrong, and where; on a 409: the point stored with another value."
+    )
     suggestions: list[str] | None = Field(None, description="On an unknown loss: the closest names.")
     limit: str | None = Field(None, description="On a 413: the limit's name.")
     limit_value: float | None = Field(None, description="On a 413: the limit's value.")
@@ -395,6 +416,7 @@ class Catalogue(BaseModel):
 
 class Limits(BaseModel):
     max_body_bytes: int
+    max_points_per_request: int
     max_tensor_elements: int
     max_total_elements: int
     max_dims: int

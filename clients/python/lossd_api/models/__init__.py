@@ -1,5 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .accepted import Accepted
 from .batch_item import BatchItem
 from .batch_item_dtype_type_0 import BatchItemDtypeType0
 from .batch_item_inputs import BatchItemInputs
@@ -8,6 +9,7 @@ from .batch_item_params_type_0 import BatchItemParamsType0
 from .batch_request import BatchRequest
 from .batch_response import BatchResponse
 from .batch_slot_error import BatchSlotError
+from .best_out import BestOut
 from .binary_tensor import BinaryTensor
 from .catalogue import Catalogue
 from .compare_request import CompareRequest
@@ -41,6 +43,10 @@ from .descriptor_param_type import DescriptorParamType
 from .descriptor_task import DescriptorTask
 from .descriptor_traits import DescriptorTraits
 from .descriptor_traits_input_kind import DescriptorTraitsInputKind
+from .diagnosis_out import DiagnosisOut
+from .diagnosis_out_generalization_gap_type_1 import DiagnosisOutGeneralizationGapType1
+from .diagnosis_out_mode import DiagnosisOutMode
+from .diagnosis_out_status import DiagnosisOutStatus
 from .dtype import Dtype
 from .error import Error
 from .field_error_out import FieldErrorOut
@@ -59,7 +65,14 @@ from .losses_list_task_type_0 import LossesListTaskType0
 from .model_metadata import ModelMetadata
 from .model_ready import ModelReady
 from .non_finite import NonFinite
+from .point_in import PointIn
+from .point_in_value_type_1 import PointInValueType1
+from .points_write import PointsWrite
+from .points_write_on_conflict_type_0 import PointsWriteOnConflictType0
 from .problem import Problem
+from .record import Record
+from .record_on_conflict_type_0 import RecordOnConflictType0
+from .recorded import Recorded
 from .request_input import RequestInput
 from .request_input_datatype import RequestInputDatatype
 from .request_input_parameters_type_0 import RequestInputParametersType0
@@ -68,6 +81,22 @@ from .request_output_parameters_type_0 import RequestOutputParametersType0
 from .response_output import ResponseOutput
 from .response_output_datatype import ResponseOutputDatatype
 from .response_output_parameters_type_0 import ResponseOutputParametersType0
+from .run_create import RunCreate
+from .run_create_tags_type_0 import RunCreateTagsType0
+from .run_list import RunList
+from .run_out import RunOut
+from .run_out_series import RunOutSeries
+from .run_out_status import RunOutStatus
+from .run_out_tags import RunOutTags
+from .runs_diagnosis_mode import RunsDiagnosisMode
+from .series_out import SeriesOut
+from .series_out_max_item_type_1 import SeriesOutMaxItemType1
+from .series_out_min_item_type_1 import SeriesOutMinItemType1
+from .series_out_smoothed_item_type_1 import SeriesOutSmoothedItemType1
+from .series_out_values_item_type_1 import SeriesOutValuesItemType1
+from .series_summary_out import SeriesSummaryOut
+from .series_summary_out_best_value_type_1 import SeriesSummaryOutBestValueType1
+from .series_summary_out_last_value_type_1 import SeriesSummaryOutLastValueType1
 from .server_live import ServerLive
 from .server_metadata import ServerMetadata
 from .server_ready import ServerReady
@@ -76,6 +105,7 @@ from .tensor_metadata_datatype import TensorMetadataDatatype
 from .typed_tensor import TypedTensor
 
 __all__ = (
+    "Accepted",
     "BatchItem",
     "BatchItemDtypeType0",
     "BatchItemInputs",
@@ -84,6 +114,7 @@ __all__ = (
     "BatchRequest",
     "BatchResponse",
     "BatchSlotError",
+    "BestOut",
     "BinaryTensor",
     "Catalogue",
     "CompareRequest",
@@ -117,6 +148,10 @@ __all__ = (
     "DescriptorTask",
     "DescriptorTraits",
     "DescriptorTraitsInputKind",
+    "DiagnosisOut",
+    "DiagnosisOutGeneralizationGapType1",
+    "DiagnosisOutMode",
+    "DiagnosisOutStatus",
     "Dtype",
     "Error",
     "FieldErrorOut",
@@ -135,7 +170,14 @@ __all__ = (
     "ModelMetadata",
     "ModelReady",
     "NonFinite",
+    "PointIn",
+    "PointInValueType1",
+    "PointsWrite",
+    "PointsWriteOnConflictType0",
     "Problem",
+    "Record",
+    "RecordOnConflictType0",
+    "Recorded",
     "RequestInput",
     "RequestInputDatatype",
     "RequestInputParametersType0",
@@ -144,6 +186,22 @@ __all__ = (
     "ResponseOutput",
     "ResponseOutputDatatype",
     "ResponseOutputParametersType0",
+    "RunCreate",
+    "RunCreateTagsType0",
+    "RunList",
+    "RunOut",
+    "RunOutSeries",
+    "RunOutStatus",
+    "RunOutTags",
+    "RunsDiagnosisMode",
+    "SeriesOut",
+    "SeriesOutMaxItemType1",
+    "SeriesOutMinItemType1",
+    "SeriesOutSmoothedItemType1",
+    "SeriesOutValuesItemType1",
+    "SeriesSummaryOut",
+    "SeriesSummaryOutBestValueType1",
+    "SeriesSummaryOutLastValueType1",
     "ServerLive",
     "ServerMetadata",
     "ServerReady",
