@@ -1,9 +1,12 @@
 """Fixtures: a real lossd server on loopback, and hypothesis profiles for two noisy cores."""
 
+import atexit
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -16,6 +19,11 @@ from hypothesis import HealthCheck, settings
 
 from lossd.app import create_app
 from lossd.settings import Settings
+
+# Every app the tests start, and every `lossd serve` they run, keeps its runs database under this session's
+# folder (the default data folder is $XDG_DATA_HOME/lossd), never in the user's own.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lossd-tests-")
+atexit.register(shutil.rmtree, os.environ["XDG_DATA_HOME"], ignore_errors=True)
 
 settings.register_profile(
     "default", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]

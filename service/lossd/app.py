@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
@@ -10,12 +11,13 @@ from . import __version__, pages
 from .catalogue import CATALOGUE
 from .compute.pool import LocalPool, Pool
 from .compute.process import ProcessPool
-from .http import custom, problems
+from .http import custom, problems, runs
 from .http.metrics import router as metrics_router
 from .http.observability import RequestObservability
 from .http.openapi import install_openapi
 from .http.routes import router
 from .observability import Metrics
+from .runs import Store
 from .settings import Settings
 
 DESCRIPTION = """\
@@ -66,12 +68,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool: Pool = ProcessPool(settings, metrics) if settings.pool == "process" else LocalPool(settings)
+        store = Store.open(settings.runs_database_url())
+        await anyio.to_thread.run_sync(store.upgrade)  # the runs schema, migrated before the first request
+        app.state.store = store
         await pool.start()
         app.state.pool = pool
         try:
             yield
         finally:
             await pool.close()
+            store.close()
 
     app = FastAPI(
         title="lossd",
@@ -90,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(metrics_router)
     app.include_router(custom.router)
+    app.include_router(runs.router)
     CATALOGUE.load()  # plugin losses: loaded, and logged, at start-up rather than on the first request
     install_openapi(app)
     pages.install(app)

@@ -3,6 +3,9 @@
 LossdError
  ├── MalformedBody          the body is not JSON                         (400)
  ├── UnknownLoss            no loss by that name; carries suggestions    (404)
+ ├── RunNotFound            no run by that id (for this owner)            (404)
+ ├── SeriesNotFound         the run has no series by that name            (404)
+ ├── PointConflict          a stored point holds another value; its loc   (409)
  ├── BodyTimeout            the body did not arrive in time               (408)
  ├── LimitExceeded          a configured limit was passed                (413)
  ├── UnsupportedMediaType   content type or encoding not accepted        (415)
@@ -40,6 +43,36 @@ class UnknownLoss(LossdError):
         super().__init__(f"There is no loss named {name!r}{hint}")
         self.name = name
         self.suggestions = list(suggestions)
+
+
+class RunNotFound(LossdError):
+    status = 404
+    title = "Unknown run"
+
+    def __init__(self, run_id: str) -> None:
+        super().__init__(f"There is no run with id {run_id!r}")
+        self.run_id = run_id
+
+
+class SeriesNotFound(LossdError):
+    status = 404
+    title = "Unknown series"
+
+    def __init__(self, run_id: str, series: str, known: Sequence[str]) -> None:
+        has = f"; it has {', '.join(known)}" if known else "; it has no series yet"
+        super().__init__(f"Run {run_id!r} has no series {series!r}{has}")
+        self.series = series
+
+
+class PointConflict(LossdError):
+    """A point whose (series, step) is stored with another value; `loc` names it in the request."""
+
+    status = 409
+    title = "Conflicting point"
+
+    def __init__(self, loc: "Loc", detail: str) -> None:
+        super().__init__(detail)
+        self.loc = loc
 
 
 class BodyTimeout(LossdError):

@@ -1,5 +1,7 @@
 """Settings, read once from ``LOSSD_*`` environment variables and handed down."""
 
+import os
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -89,3 +91,34 @@ class Settings(BaseSettings):
             "connects to instead of starting its own workers."
         ),
     )
+
+    # Runs (lossd.runs): where they are kept, and how many points one request may write.
+    data_dir: str | None = Field(
+        None,
+        description=(
+            "lossd's data folder, home of the default runs database (default: `$XDG_DATA_HOME/lossd`, "
+            "else `~/.local/share/lossd`)."
+        ),
+    )
+    database_url: str | None = Field(
+        None,
+        description=(
+            "The runs database: `sqlite:///path` or `postgresql+psycopg://user:password@host/db` "
+            "(default: SQLite, `runs.db` in the data folder)."
+        ),
+    )
+    max_points_per_request: int = Field(
+        100_000, ge=1, description="Most points one `POST /v1/runs/{id}/points` writes."
+    )
+
+    def runs_database_url(self) -> str:
+        """`database_url`, or the SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path(self.data_dir) if self.data_dir else default_data_dir()}/runs.db"
+
+
+def default_data_dir() -> Path:
+    """The per-user data folder: `$XDG_DATA_HOME/lossd`, else `~/.local/share/lossd`."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "lossd"

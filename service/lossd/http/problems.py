@@ -12,7 +12,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Match
 
-from ..errors import FieldError, InvalidRequest, LimitExceeded, LossdError, PoolBusy, UnknownLoss
+from ..errors import FieldError, InvalidRequest, LimitExceeded, LossdError, PointConflict, PoolBusy, UnknownLoss
 
 log = logging.getLogger("lossd")
 
@@ -21,6 +21,7 @@ _SLUGS = {
     400: "malformed-body",
     404: "not-found",
     408: "body-timeout",
+    409: "conflict",
     405: "method-not-allowed",
     413: "too-large",
     415: "unsupported-media-type",
@@ -49,6 +50,8 @@ def from_error(exc: LossdError) -> dict[str, Any]:
         extra["errors"] = [{"loc": list(e.loc), "msg": e.msg} for e in exc.errors]
     elif isinstance(exc, UnknownLoss):
         extra["suggestions"] = exc.suggestions
+    elif isinstance(exc, PointConflict):
+        extra["errors"] = [{"loc": list(exc.loc), "msg": exc.detail}]
     elif isinstance(exc, LimitExceeded):
         extra["limit"] = exc.limit
         extra["limit_value"] = exc.value

@@ -24,7 +24,8 @@ from ..errors import FieldError, InvalidRequest, LimitExceeded, LossdError
 from ..settings import Settings
 from . import disconnect, problems
 from .body import offload, read_json
-from .deps import PoolDep, SettingsDep
+from .deps import OwnerDep, PoolDep, SettingsDep, StoreDep
+from .record import check_record, save_record
 from .schemas import BatchItem, BatchRequest, CompareRequest, ComputeRequest
 
 router = APIRouter()
@@ -92,7 +93,9 @@ async def get_loss(name: str = LossName) -> JSONResponse:
 
 
 @router.post("/v1/losses/{name}", tags=["compute"], operation_id="losses-compute", summary="Compute one loss")
-async def compute(request: Request, pool: PoolDep, settings: SettingsDep, name: str = LossName) -> Response:
+async def compute(
+    request: Request, pool: PoolDep, settings: SettingsDep, store: StoreDep, owner: OwnerDep, name: str = LossName
+) -> Response:
     """The loss of `inputs` under `params`, computed by PyTorch in `dtype`, with the gradients `grad` asks for.
     Values and gradients equal `torch.nn`'s on the same inputs and dtype. Every loss has an example below, under
     its name (in the docs explorer, choosing one also fills in `name`)."""
@@ -100,15 +103,20 @@ async def compute(request: Request, pool: PoolDep, settings: SettingsDep, name: 
     body = await read_json(request, settings.max_body_bytes)
     req = _model(ComputeRequest, body)
     job = await offload(request, _prepare, loss.name, req, settings, ElementBudget(settings.max_total_elements))
+    if req.record is not None:
+        await check_record(store, owner, req.record, not job.value_shape)
     result = await disconnect.submit(request, pool, job)  # a client that leaves takes its queued work along
-    return await respond(request, settings, [job], lambda: render(job, result, req.output_encoding or "json"))
+    recorded = None if req.record is None else await save_record(store, owner, req.record, result.value.item())
+    return await respond(request, settings, [job], lambda: render(job, result, req.output_encoding or "json", recorded))
 
 
 @router.post("/v1/batch", tags=["compute"], operation_id="batch-compute", summary="Compute many losses")
-async def batch(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
+async def batch(request: Request, pool: PoolDep, settings: SettingsDep, store: StoreDep, owner: OwnerDep) -> Response:
     """Many compute requests in one, each with its `loss`, answered in order. Each item is validated and computed
     on its own: a bad item gets a problem in its slot and never spoils its neighbours. The envelope's limits
-    (`max_batch_items`, `max_total_elements` over all items) are a 413 for the whole request."""
+    (`max_batch_items`, `max_total_elements` over all items) are a 413 for the whole request. An item's `record`
+    is that item's own: an unknown run (404), `reduction: none` (422), or a point stored with another value
+    (409) is a problem in its slot, and the items around it are computed and recorded as usual."""
     body = await read_json(request, settings.max_body_bytes)
     envelope = _model(BatchRequest, body)
     if len(envelope.items) > settings.max_batch_items:
@@ -117,12 +125,18 @@ async def batch(request: Request, pool: PoolDep, settings: SettingsDep) -> Respo
         )
     slots = await offload(request, _prepare_items, envelope.items, settings)
 
-    async def run(slot: tuple[Prepared, OutputEncoding] | dict[str, Any], i: int) -> Any:
+    async def run(slot: tuple[Prepared, OutputEncoding, Any] | dict[str, Any], i: int) -> Any:
         if isinstance(slot, dict):
             return slot
-        job, encoding = slot
+        job, encoding, record = slot
         try:
-            return job, await pool.submit(job), encoding
+            if record is not None:
+                await check_record(store, owner, record, not job.value_shape)  # prefixed below
+            result = await pool.submit(job)
+            recorded = None
+            if record is not None:
+                recorded = await save_record(store, owner, record, result.value.item(), ("items", i))
+            return job, result, encoding, recorded
         except InvalidRequest as e:
             return {"error": problems.from_error(e.prefixed(("items", i)))}
         except LossdError as e:
@@ -138,14 +152,15 @@ async def batch(request: Request, pool: PoolDep, settings: SettingsDep) -> Respo
     )
 
 
-def _prepare_items(items: list[Any], settings: Settings) -> list[tuple[Prepared, OutputEncoding] | dict[str, Any]]:
-    """Each batch item validated on its own: a job, or the problem in its slot."""
+def _prepare_items(items: list[Any], settings: Settings) -> list[tuple[Prepared, OutputEncoding, Any] | dict[str, Any]]:
+    """Each batch item validated on its own: a job (with its encoding and record), or the problem in its slot."""
     budget = ElementBudget(settings.max_total_elements)
-    slots: list[tuple[Prepared, OutputEncoding] | dict[str, Any]] = []
+    slots: list[tuple[Prepared, OutputEncoding, Any] | dict[str, Any]] = []
     for i, item in enumerate(items):
         try:
             req = _model(BatchItem, item, ("items", i))
-            slots.append((_prepare(req.loss, req, settings, budget, ("items", i)), req.output_encoding or "json"))
+            job = _prepare(req.loss, req, settings, budget, ("items", i))
+            slots.append((job, req.output_encoding or "json", req.record))
         except LimitExceeded as e:
             if e.limit == "max_total_elements":
                 raise  # counts all items together: the whole request is too large
@@ -228,6 +243,7 @@ router.add_api_route("/readyz", readyz, methods=["HEAD"], include_in_schema=Fals
 def _limits(s: Settings) -> dict[str, Any]:
     return {
         "max_body_bytes": s.max_body_bytes,
+        "max_points_per_request": s.max_points_per_request,
         "max_tensor_elements": s.max_tensor_elements,
         "max_total_elements": s.max_total_elements,
         "max_dims": s.max_dims,
@@ -269,10 +285,14 @@ def _prepare(
         raise
 
 
-def render(job: Prepared, result: Result, encoding: OutputEncoding) -> dict[str, Any]:
-    """The compute response for one finished job."""
+def render(
+    job: Prepared, result: Result, encoding: OutputEncoding, recorded: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The compute response for one finished job (with `recorded`, the point its value was stored as)."""
     out = encode_result(result.value, result.grads, encoding, reduced=not job.value_shape)
     out = {"loss": job.loss.name, **out, "device": result.device}
     if job.warnings:
         out["warnings"] = job.warnings
+    if recorded is not None:
+        out["recorded"] = recorded
     return out

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from ..catalogue.spec import InputKind, Task
+from .run_schemas import Record
 
 # The tensor forms are named components (`#/components/schemas/Tensor` and its parts), so that a
 # client generator meets each once, by name, rather than an inline union at every use.
@@ -134,6 +135,13 @@ class ComputeRequest(_Strict):
     grad_output: _GradOutput = None
     dtype: _ComputeDtype = None
     output_encoding: _OutputEncoding = None
+    record: Record | None = Field(
+        None,
+        description=(
+            "Store the value computed as a point of a run (`{run, series, step}`); the response says `recorded`. "
+            "Only a single number can be recorded: with `reduction: none` it is a 422; an unknown run is a 404."
+        ),
+    )
 
     _grad = field_validator("grad", mode="plain")(_grad_names)
 
@@ -309,6 +317,12 @@ class CompareResponse(BaseModel):
     )
 
 
+class Recorded(BaseModel):
+    run: str
+    series: str
+    step: int
+
+
 class ComputeResponse(BaseModel):
     loss: str = Field(description="The canonical name of the loss.")
     value: Value = Field(description="A number for a reduced loss, a tensor for reduction none.")
@@ -317,6 +331,7 @@ class ComputeResponse(BaseModel):
     grads: dict[str, Tensor] | None = Field(None, description="Present when asked for: one per input named.")
     device: str
     warnings: list[str] | None = Field(None, description="What PyTorch warns of on these inputs; absent if nothing.")
+    recorded: Recorded | None = Field(None, description="With `record`: the point the value was stored as.")
 
 
 class FieldErrorOut(BaseModel):
@@ -395,6 +410,7 @@ class Catalogue(BaseModel):
 
 class Limits(BaseModel):
     max_body_bytes: int
+    max_points_per_request: int
     max_tensor_elements: int
     max_total_elements: int
     max_dims: int

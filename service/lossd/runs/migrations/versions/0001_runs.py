@@ -1,0 +1,61 @@
+"""Runs, their tags, series and points.
+
+Revision ID: 0001
+Revises:
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "runs",
+        sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("name", sa.String(256), nullable=False),
+        sa.Column("tags", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.Float(precision=53), nullable=False),
+        sa.Column("owner", sa.String(128), nullable=True),
+        sa.PrimaryKeyConstraint("seq", name="pk_runs"),
+        sa.UniqueConstraint("id", name="uq_runs_id"),
+    )
+    op.create_index("ix_runs_owner", "runs", ["owner"])
+    op.create_table(
+        "run_tags",
+        sa.Column("run", sa.Integer(), sa.ForeignKey("runs.seq", ondelete="CASCADE"), nullable=False),
+        sa.Column("key", sa.String(256), nullable=False),
+        sa.Column("value", sa.String(1024), nullable=False),
+        sa.PrimaryKeyConstraint("run", "key", name="pk_run_tags"),
+    )
+    op.create_index("ix_run_tags_key_value", "run_tags", ["key", "value"])
+    op.create_table(
+        "series",
+        sa.Column("run", sa.Integer(), sa.ForeignKey("runs.seq", ondelete="CASCADE"), nullable=False),
+        sa.Column("name", sa.String(64), nullable=False),
+        sa.Column("count", sa.BigInteger(), nullable=False),
+        sa.Column("last_step", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("run", "name", name="pk_series"),
+    )
+    op.create_table(
+        "points",
+        sa.Column("run", sa.Integer(), sa.ForeignKey("runs.seq", ondelete="CASCADE"), nullable=False),
+        sa.Column("series", sa.String(64), nullable=False),
+        sa.Column("step", sa.BigInteger(), nullable=False),
+        # NULL when the value is not finite: `kind` says which (0 finite, 1 NaN, 2 +inf, 3 -inf)
+        sa.Column("value", sa.Float(precision=53), nullable=True),
+        sa.Column("kind", sa.SmallInteger(), nullable=False),
+        sa.Column("time", sa.Float(precision=53), nullable=False),
+        sa.PrimaryKeyConstraint("run", "series", "step", name="pk_points"),
+        sqlite_with_rowid=False,  # the primary key is the table: a curve is one range of it, in step order
+    )
+
+
+def downgrade() -> None:
+    for table in ("points", "series", "run_tags", "runs"):
+        op.drop_table(table)
