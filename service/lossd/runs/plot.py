@@ -119,7 +119,11 @@ def figure(curves: Sequence[PlotCurve], marks: Marks = Marks(), *, log_y: bool =
         onset.set_gid("overfitting")
     if marks.diverged_at is not None:
         diverged = ax.axvline(
-            marks.diverged_at, color="black", linestyle=":", linewidth=1.2, label=f"diverged at step {marks.diverged_at}"
+            marks.diverged_at,
+            color="black",
+            linestyle=":",
+            linewidth=1.2,
+            label=f"diverged at step {marks.diverged_at}",
         )
         diverged.set_gid("diverged")
     if log_y:
