@@ -10,7 +10,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 WORKERS ?= 1
 
-.PHONY: serve test lint env clean openapi client browser
+.PHONY: serve test lint env clean openapi client browser postgres
 
 env: $(STAMP)
 
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml clients/python/pyproject.toml Makefile
 serve: $(STAMP)
 	$(BIN)/lossd serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-test: lint browser
+test: lint browser postgres
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -46,6 +46,16 @@ browser:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "could not install chromium: the browser test will skip"; \
 	  else echo "chromium is not installed (needs root and apt-get): the browser test will skip"; fi; }
+
+# Debian's PostgreSQL for the runs storage tests, which start a throwaway server of their own (tests/postgres.py);
+# installed with apt-get where it can be (as root), elsewhere those tests skip and say why.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's postgresql for the runs storage tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+	      || echo "could not install postgresql: the PostgreSQL tests will skip"; \
+	  else echo "postgresql is not installed (needs root and apt-get): the PostgreSQL tests will skip"; fi; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -19,6 +20,9 @@ from hypothesis import HealthCheck, settings
 
 from lossd.app import create_app
 from lossd.settings import Settings
+
+if TYPE_CHECKING:
+    from postgres import Cluster
 
 # Every app the tests start, and every `lossd serve` they run, keeps its runs database under this session's
 # folder (the default data folder is $XDG_DATA_HOME/lossd), never in the user's own.
@@ -143,3 +147,26 @@ def start_serve(
         proc.kill()
         proc.wait()
         raise
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator["Cluster"]:
+    """A PostgreSQL server of this session's own (tests/postgres.py), stopped at the end."""
+    from postgres import Cluster, binaries
+
+    if binaries() is None:
+        pytest.skip("PostgreSQL is not installed (Debian's postgresql; `make test` installs it as root)")
+    cluster = Cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty runs database: a SQLite file, and a fresh database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'runs.db'}"
+    cluster: Cluster = request.getfixturevalue("postgres")
+    return cluster.new_database()

@@ -1,4 +1,4 @@
-"""`lossd serve`: run the service with uvicorn."""
+"""`lossd serve`: run the service with uvicorn; `lossd db upgrade`: migrate the runs database."""
 
 import argparse
 import contextlib
@@ -29,7 +29,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument(
         "--workers", type=int, default=defaults.workers, help=f"API processes (default {defaults.workers})"
     )
+    db = sub.add_parser("db", help="the runs database (LOSSD_DATABASE_URL)")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply every migration the runs database lacks (lossd serve does it too)")
     args = parser.parse_args(argv)
+    if args.command == "db":
+        return upgrade_database(defaults)
     if args.workers < 1:
         parser.error("--workers must be at least 1")
     # Each API process builds its app from LOSSD_* settings; pass the CLI's on to them.
@@ -45,6 +50,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             log_config=log_config(),
             access_log=False,  # lossd.access logs one JSON line per request, with its request id
         )
+    return 0
+
+
+def upgrade_database(settings: Settings) -> int:
+    """`lossd db upgrade`: the runs schema brought to the newest migration."""
+    from sqlalchemy.engine import make_url
+
+    from .runs import Store
+
+    url = settings.runs_database_url()
+    store = Store.open(url)
+    try:
+        store.upgrade()
+    finally:
+        store.close()
+    print(f"lossd: the runs database {make_url(url).render_as_string(hide_password=True)} is up to date")
     return 0
 
 

@@ -58,8 +58,12 @@ class Diagnosis:
 
 
 def improves(value: float, best: float, mode: Mode, min_delta: float) -> bool:
-    """Whether `value` beats `best` by more than `min_delta` (≥ 0), as EarlyStopping judges it."""
-    return value < best - min_delta if mode == "min" else value > best + min_delta
+    """Whether `value` beats `best` by more than `min_delta` (≥ 0), as EarlyStopping judges it.
+
+    Written as Lightning writes it (`value + min_delta < best` for min), not `value < best - min_delta`: the
+    two round differently, and stop_at must agree with Lightning to the last bit.
+    """
+    return value + min_delta < best if mode == "min" else value - min_delta > best
 
 
 def stop_at(curve: Curve, mode: Mode = "min", patience: int = 5, min_delta: float = 0.0) -> int | None:
