@@ -26,6 +26,13 @@ from .runs import RunId, Smoothing, _only
 
 router = APIRouter(tags=["runs"])
 
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+# Declared, so that FastAPI does not describe its own validation error, which lossd never answers.
+_REFUSALS = {
+    404: {"description": "Unknown run or series.", "content": _PROBLEM},
+    422: {"description": "A query parameter is wrong; `errors` names it.", "content": _PROBLEM},
+}
+
 # Buckets per series in a plot: more than the 900-pixel-wide figure can show, so reducing loses nothing
 # visible, and a bucket's min-max band keeps every spike.
 PLOT_POINTS = 2000
@@ -99,7 +106,8 @@ def _series_list(text: str | None) -> list[str] | None:
                 "image/svg+xml": {"schema": {"type": "string"}},
                 "image/png": {"schema": {"type": "string", "format": "binary"}},
             },
-        }
+        },
+        **_REFUSALS,
     },
 )
 async def plot(
@@ -150,7 +158,10 @@ def csv_rows(points: Iterator[Point]) -> Iterator[str]:
     operation_id="runs-export",
     summary="Export a run's points",
     response_class=StreamingResponse,
-    responses={200: {"description": "Every point.", "content": {"text/csv": {"schema": {"type": "string"}}}}},
+    responses={
+        200: {"description": "Every point.", "content": {"text/csv": {"schema": {"type": "string"}}}},
+        **_REFUSALS,
+    },
 )
 async def export(request: Request, run_id: RunId, store: StoreDep, owner: OwnerDep) -> StreamingResponse:
     """Every point of the run as CSV, `series,step,value,time`, by series then step: the value as the
