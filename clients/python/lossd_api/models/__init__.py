@@ -53,6 +53,11 @@ from .losses_list_robust_to_outliers_type_0 import LossesListRobustToOutliersTyp
 from .losses_list_task_type_0 import LossesListTaskType0
 from .non_finite import NonFinite
 from .problem import Problem
+from .record import Record
+from .record_on_conflict_type_0 import RecordOnConflictType0
+from .recorded import Recorded
+from .runs_diagnosis_mode import RunsDiagnosisMode
+from .runs_plot_fmt import RunsPlotFmt
 from .typed_tensor import TypedTensor
 
 __all__ = (
@@ -109,5 +114,10 @@ __all__ = (
     "LossesListTaskType0",
     "NonFinite",
     "Problem",
+    "Record",
+    "RecordOnConflictType0",
+    "Recorded",
+    "RunsDiagnosisMode",
+    "RunsPlotFmt",
     "TypedTensor",
 )

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ..models.batch_item_inputs import BatchItemInputs
     from ..models.batch_item_params_type_0 import BatchItemParamsType0
     from ..models.binary_tensor import BinaryTensor
+    from ..models.record import Record
     from ..models.typed_tensor import TypedTensor
 
 
@@ -35,6 +36,9 @@ class BatchItem:
         dtype (BatchItemDtypeType0 | None | Unset): Compute dtype; default float32.
         output_encoding (BatchItemOutputEncodingType0 | None | Unset): Tensor outputs as nested lists (json, default) or
             the binary form (b64).
+        record (None | Record | Unset): Store the value computed as a point of a run (`{run, series, step}`); the
+            response says `recorded`. Only a single number can be recorded: with `reduction: none` it is a 422; an unknown
+            run is a 404.
     """
 
     inputs: BatchItemInputs
@@ -44,10 +48,12 @@ class BatchItem:
     grad_output: BinaryTensor | bool | float | list[Any] | None | NonFinite | TypedTensor | Unset = UNSET
     dtype: BatchItemDtypeType0 | None | Unset = UNSET
     output_encoding: BatchItemOutputEncodingType0 | None | Unset = UNSET
+    record: None | Record | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.batch_item_params_type_0 import BatchItemParamsType0
         from ..models.binary_tensor import BinaryTensor
+        from ..models.record import Record
         from ..models.typed_tensor import TypedTensor
 
         inputs = self.inputs.to_dict()
@@ -100,6 +106,14 @@ class BatchItem:
         else:
             output_encoding = self.output_encoding
 
+        record: dict[str, Any] | None | Unset
+        if isinstance(self.record, Unset):
+            record = UNSET
+        elif isinstance(self.record, Record):
+            record = self.record.to_dict()
+        else:
+            record = self.record
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -118,6 +132,8 @@ class BatchItem:
             field_dict["dtype"] = dtype
         if output_encoding is not UNSET:
             field_dict["output_encoding"] = output_encoding
+        if record is not UNSET:
+            field_dict["record"] = record
 
         return field_dict
 
@@ -126,6 +142,7 @@ class BatchItem:
         from ..models.batch_item_inputs import BatchItemInputs
         from ..models.batch_item_params_type_0 import BatchItemParamsType0
         from ..models.binary_tensor import BinaryTensor
+        from ..models.record import Record
         from ..models.typed_tensor import TypedTensor
 
         d = dict(src_dict)
@@ -244,6 +261,23 @@ class BatchItem:
 
         output_encoding = _parse_output_encoding(d.pop("output_encoding", UNSET))
 
+        def _parse_record(data: object) -> None | Record | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                record_type_0 = Record.from_dict(data)
+
+                return record_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Record | Unset, data)
+
+        record = _parse_record(d.pop("record", UNSET))
+
         batch_item = cls(
             inputs=inputs,
             loss=loss,
@@ -252,6 +286,7 @@ class BatchItem:
             grad_output=grad_output,
             dtype=dtype,
             output_encoding=output_encoding,
+            record=record,
         )
 
         return batch_item

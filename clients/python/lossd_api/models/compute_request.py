@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ..models.binary_tensor import BinaryTensor
     from ..models.compute_request_inputs import ComputeRequestInputs
     from ..models.compute_request_params_type_0 import ComputeRequestParamsType0
+    from ..models.record import Record
     from ..models.typed_tensor import TypedTensor
 
 
@@ -35,6 +36,9 @@ class ComputeRequest:
         dtype (ComputeRequestDtypeType0 | None | Unset): Compute dtype; default float32.
         output_encoding (ComputeRequestOutputEncodingType0 | None | Unset): Tensor outputs as nested lists (json,
             default) or the binary form (b64).
+        record (None | Record | Unset): Store the value computed as a point of a run (`{run, series, step}`); the
+            response says `recorded`. Only a single number can be recorded: with `reduction: none` it is a 422; an unknown
+            run is a 404.
     """
 
     inputs: ComputeRequestInputs
@@ -43,10 +47,12 @@ class ComputeRequest:
     grad_output: BinaryTensor | bool | float | list[Any] | None | NonFinite | TypedTensor | Unset = UNSET
     dtype: ComputeRequestDtypeType0 | None | Unset = UNSET
     output_encoding: ComputeRequestOutputEncodingType0 | None | Unset = UNSET
+    record: None | Record | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.binary_tensor import BinaryTensor
         from ..models.compute_request_params_type_0 import ComputeRequestParamsType0
+        from ..models.record import Record
         from ..models.typed_tensor import TypedTensor
 
         inputs = self.inputs.to_dict()
@@ -97,6 +103,14 @@ class ComputeRequest:
         else:
             output_encoding = self.output_encoding
 
+        record: dict[str, Any] | None | Unset
+        if isinstance(self.record, Unset):
+            record = UNSET
+        elif isinstance(self.record, Record):
+            record = self.record.to_dict()
+        else:
+            record = self.record
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -114,6 +128,8 @@ class ComputeRequest:
             field_dict["dtype"] = dtype
         if output_encoding is not UNSET:
             field_dict["output_encoding"] = output_encoding
+        if record is not UNSET:
+            field_dict["record"] = record
 
         return field_dict
 
@@ -122,6 +138,7 @@ class ComputeRequest:
         from ..models.binary_tensor import BinaryTensor
         from ..models.compute_request_inputs import ComputeRequestInputs
         from ..models.compute_request_params_type_0 import ComputeRequestParamsType0
+        from ..models.record import Record
         from ..models.typed_tensor import TypedTensor
 
         d = dict(src_dict)
@@ -238,6 +255,23 @@ class ComputeRequest:
 
         output_encoding = _parse_output_encoding(d.pop("output_encoding", UNSET))
 
+        def _parse_record(data: object) -> None | Record | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                record_type_0 = Record.from_dict(data)
+
+                return record_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Record | Unset, data)
+
+        record = _parse_record(d.pop("record", UNSET))
+
         compute_request = cls(
             inputs=inputs,
             params=params,
@@ -245,6 +279,7 @@ class ComputeRequest:
             grad_output=grad_output,
             dtype=dtype,
             output_encoding=output_encoding,
+            record=record,
         )
 
         return compute_request

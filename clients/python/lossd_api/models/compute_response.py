@@ -13,6 +13,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.binary_tensor import BinaryTensor
     from ..models.compute_response_grads_type_0 import ComputeResponseGradsType0
+    from ..models.recorded import Recorded
     from ..models.typed_tensor import TypedTensor
 
 
@@ -33,6 +34,7 @@ class ComputeResponse:
         device (str):
         grads (ComputeResponseGradsType0 | None | Unset): Present when asked for: one per input named.
         warnings (list[str] | None | Unset): What PyTorch warns of on these inputs; absent if nothing.
+        recorded (None | Recorded | Unset): With `record`: the point the value was stored as.
     """
 
     loss: str
@@ -42,11 +44,13 @@ class ComputeResponse:
     device: str
     grads: ComputeResponseGradsType0 | None | Unset = UNSET
     warnings: list[str] | None | Unset = UNSET
+    recorded: None | Recorded | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.binary_tensor import BinaryTensor
         from ..models.compute_response_grads_type_0 import ComputeResponseGradsType0
+        from ..models.recorded import Recorded
         from ..models.typed_tensor import TypedTensor
 
         loss = self.loss
@@ -85,6 +89,14 @@ class ComputeResponse:
         else:
             warnings = self.warnings
 
+        recorded: dict[str, Any] | None | Unset
+        if isinstance(self.recorded, Unset):
+            recorded = UNSET
+        elif isinstance(self.recorded, Recorded):
+            recorded = self.recorded.to_dict()
+        else:
+            recorded = self.recorded
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -100,6 +112,8 @@ class ComputeResponse:
             field_dict["grads"] = grads
         if warnings is not UNSET:
             field_dict["warnings"] = warnings
+        if recorded is not UNSET:
+            field_dict["recorded"] = recorded
 
         return field_dict
 
@@ -107,6 +121,7 @@ class ComputeResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.binary_tensor import BinaryTensor
         from ..models.compute_response_grads_type_0 import ComputeResponseGradsType0
+        from ..models.recorded import Recorded
         from ..models.typed_tensor import TypedTensor
 
         d = dict(src_dict)
@@ -189,6 +204,23 @@ class ComputeResponse:
 
         warnings = _parse_warnings(d.pop("warnings", UNSET))
 
+        def _parse_recorded(data: object) -> None | Recorded | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                recorded_type_0 = Recorded.from_dict(data)
+
+                return recorded_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Recorded | Unset, data)
+
+        recorded = _parse_recorded(d.pop("recorded", UNSET))
+
         compute_response = cls(
             loss=loss,
             value=value,
@@ -197,6 +229,7 @@ class ComputeResponse:
             device=device,
             grads=grads,
             warnings=warnings,
+            recorded=recorded,
         )
 
         compute_response.additional_properties = d

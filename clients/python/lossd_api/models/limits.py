@@ -14,6 +14,7 @@ class Limits:
     """
     Attributes:
         max_body_bytes (int):
+        max_points_per_request (int):
         max_tensor_elements (int):
         max_total_elements (int):
         max_dims (int):
@@ -22,6 +23,7 @@ class Limits:
     """
 
     max_body_bytes: int
+    max_points_per_request: int
     max_tensor_elements: int
     max_total_elements: int
     max_dims: int
@@ -31,6 +33,8 @@ class Limits:
 
     def to_dict(self) -> dict[str, Any]:
         max_body_bytes = self.max_body_bytes
+
+        max_points_per_request = self.max_points_per_request
 
         max_tensor_elements = self.max_tensor_elements
 
@@ -47,6 +51,7 @@ class Limits:
         field_dict.update(
             {
                 "max_body_bytes": max_body_bytes,
+                "max_points_per_request": max_points_per_request,
                 "max_tensor_elements": max_tensor_elements,
                 "max_total_elements": max_total_elements,
                 "max_dims": max_dims,
@@ -62,6 +67,8 @@ class Limits:
         d = dict(src_dict)
         max_body_bytes = d.pop("max_body_bytes")
 
+        max_points_per_request = d.pop("max_points_per_request")
+
         max_tensor_elements = d.pop("max_tensor_elements")
 
         max_total_elements = d.pop("max_total_elements")
@@ -74,6 +81,7 @@ class Limits:
 
         limits = cls(
             max_body_bytes=max_body_bytes,
+            max_points_per_request=max_points_per_request,
             max_tensor_elements=max_tensor_elements,
             max_total_elements=max_total_elements,
             max_dims=max_dims,

@@ -91,7 +91,11 @@ def sync_detailed(
     computed
     on its own: a bad item gets a problem in its slot and never spoils its neighbours. The envelope's
     limits
-    (`max_batch_items`, `max_total_elements` over all items) are a 413 for the whole request.
+    (`max_batch_items`, `max_total_elements` over all items) are a 413 for the whole request. An item's
+    `record`
+    is that item's own: an unknown run (404), `reduction: none` (422), or a point stored with another
+    value
+    (409) is a problem in its slot, and the items around it are computed and recorded as usual.
 
     Args:
         body (BatchRequest):
@@ -126,7 +130,11 @@ def sync(
     computed
     on its own: a bad item gets a problem in its slot and never spoils its neighbours. The envelope's
     limits
-    (`max_batch_items`, `max_total_elements` over all items) are a 413 for the whole request.
+    (`max_batch_items`, `max_total_elements` over all items) are a 413 for the whole request. An item's
+    `record`
+    is that item's own: an unknown run (404), `reduction: none` (422), or a point stored with another
+    value
+    (409) is a problem in its slot, and the items around it are computed and recorded as usual.
 
     Args:
         body (BatchRequest):
@@ -156,7 +164,11 @@ async def asyncio_detailed(
     computed
     on its own: a bad item gets a problem in its slot and never spoils its neighbours. The envelope's
     limits
-    (`max_batch_items`, `max_total_elements` over all items) are a 413 for the whole request.
+    (`max_batch_items`, `max_total_elements` over all items) are a 413 for the whole request. An item's
+    `record`
+    is that item's own: an unknown run (404), `reduction: none` (422), or a point stored with another
+    value
+    (409) is a problem in its slot, and the items around it are computed and recorded as usual.
 
     Args:
         body (BatchRequest):
@@ -189,7 +201,11 @@ async def asyncio(
     computed
     on its own: a bad item gets a problem in its slot and never spoils its neighbours. The envelope's
     limits
-    (`max_batch_items`, `max_total_elements` over all items) are a 413 for the whole request.
+    (`max_batch_items`, `max_total_elements` over all items) are a 413 for the whole request. An item's
+    `record`
+    is that item's own: an unknown run (404), `reduction: none` (422), or a point stored with another
+    value
+    (409) is a problem in its slot, and the items around it are computed and recorded as usual.
 
     Args:
         body (BatchRequest):
