@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -81,5 +82,47 @@ class PointRow(Base):
     value: Mapped[float | None] = mapped_column(Float(precision=53), nullable=True)
     kind: Mapped[int] = mapped_column(SmallInteger)
     time: Mapped[float] = mapped_column(Float(precision=53))  # Unix seconds, UTC
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class ChunkRow(Base):
+    """A series' points cut into chunks of consecutive steps, each with its aggregates (its points, packed, are
+    in `chunk_data`):
+    a curve is read from about count/64 chunks rather than count points (lossd.runs.chunks).
+
+    Chunk `start`s partition the steps: a chunk holds the points with start ≤ step < the next chunk's start
+    (the first chunk starts at 0). `total`, `low`, `high` are the sum, min and max of its finite values (NULL
+    with none).
+    """
+
+    __tablename__ = "chunks"
+
+    run: Mapped[int] = mapped_column(ForeignKey("runs.seq", ondelete="CASCADE"), primary_key=True)
+    series: Mapped[str] = mapped_column(String(64), primary_key=True)
+    start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    first: Mapped[int] = mapped_column(BigInteger)  # the step of its first point
+    count: Mapped[int] = mapped_column(Integer)
+    finite: Mapped[int] = mapped_column(Integer)
+    nans: Mapped[int] = mapped_column(Integer)
+    pos_infs: Mapped[int] = mapped_column(Integer)
+    neg_infs: Mapped[int] = mapped_column(Integer)
+    total: Mapped[float] = mapped_column(Float(precision=53))
+    low: Mapped[float | None] = mapped_column(Float(precision=53), nullable=True)
+    high: Mapped[float | None] = mapped_column(Float(precision=53), nullable=True)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class ChunkDataRow(Base):
+    """A chunk's points, packed; apart from the aggregates so that scanning those stays small."""
+
+    __tablename__ = "chunk_data"
+
+    run: Mapped[int] = mapped_column(ForeignKey("runs.seq", ondelete="CASCADE"), primary_key=True)
+    series: Mapped[str] = mapped_column(String(64), primary_key=True)
+    start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    steps: Mapped[bytes] = mapped_column(LargeBinary)
+    values: Mapped[bytes] = mapped_column(LargeBinary)
 
     __table_args__ = ({"sqlite_with_rowid": False},)

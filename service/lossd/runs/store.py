@@ -24,12 +24,10 @@ from sqlalchemy import (
     Engine,
     and_,
     bindparam,
-    case,
     create_engine,
     delete,
     event,
     exists,
-    func,
     insert,
     select,
     text,
@@ -38,13 +36,16 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 
 from ..errors import PointConflict, RunNotFound, SeriesNotFound
+from . import chunks
 from .diagnosis import Curve, Diagnosis, Mode, diagnose
-from .models import FINITE, NAN, NEG_INF, POS_INF, PointRow, RunRow, SeriesRow, TagRow
+from .models import FINITE, NAN, NEG_INF, POS_INF, ChunkDataRow, ChunkRow, PointRow, RunRow, SeriesRow, TagRow
 
 _runs = RunRow.__table__
 _tags = TagRow.__table__
 _series = SeriesRow.__table__
 _points = PointRow.__table__
+_chunks = ChunkRow.__table__
+_chunk_data = ChunkDataRow.__table__
 
 # Steps per `IN (…)` query when checking a request's points against the stored ones.
 _CHUNK = 500
@@ -249,7 +250,7 @@ class Store:
         """Delete the run and its points; raises RunNotFound."""
         with self._write() as conn:
             seq = self._lock_run(conn, run_id, owner)
-            for table in (_points, _series, _tags):
+            for table in (_chunk_data, _chunks, _points, _series, _tags):
                 conn.execute(delete(table).where(table.c.run == seq))
             conn.execute(delete(_runs).where(_runs.c.seq == seq))
 
@@ -308,6 +309,7 @@ class Store:
             new_rows: list[dict[str, Any]] = []
             replaced: list[dict[str, Any]] = []
             conflicts: list[tuple[int, str, int, float]] = []
+            touched: dict[str, list[int]] = {}
             for name, sent in by_series.items():
                 fresh = dict(sent)
                 summary = known.get(name)
@@ -323,6 +325,9 @@ class Store:
                     {"run": seq, "series": name, "step": step, "value": value, "kind": kind, "time": when}
                     for step, (_, value, kind, when) in fresh.items()
                 ]
+                changed = [*fresh, *(r["st"] for r in replaced if r["s"] == name)]
+                if changed:
+                    touched[name] = sorted(changed)
                 self._count(conn, seq, name, summary, len(fresh), max(sent))
             if conflicts:
                 i, name, step, stored_value = min(conflicts)
@@ -344,6 +349,8 @@ class Store:
                     .values(value=bindparam("v"), kind=bindparam("k"), time=bindparam("t")),
                     replaced,
                 )
+            for name, steps in touched.items():
+                chunks.reindex(conn, seq, name, steps, decode_value)
         return len(points)
 
     def _stored(self, conn: Connection, seq: int, series: str, steps: list[int]) -> Iterator[Any]:
@@ -396,18 +403,13 @@ class Store:
             where = and_(_points.c.run == seq, _points.c.series == s.name)
             last = conn.execute(select(_points.c.value, _points.c.kind).where(where, _points.c.step == s.last_step))
             last_value = decode_value(*last.one())
-            best = conn.execute(
-                select(_points.c.step, _points.c.value)
-                .where(where, _points.c.kind == FINITE)
-                .order_by(_points.c.value, _points.c.step)
-                .limit(1)
-            ).one_or_none()
+            best = chunks.best(conn, seq, s.name)
             out[s.name] = SeriesSummary(
                 count=s.count,
                 last_step=s.last_step,
                 last_value=last_value,
-                best_step=None if best is None else best.step,
-                best_value=None if best is None else best.value,
+                best_step=None if best is None else best[0],
+                best_value=None if best is None else best[1],
             )
         return out
 
@@ -419,12 +421,8 @@ class Store:
             return self._curve(conn, seq, series)
 
     def _curve(self, conn: Connection, seq: int, series: str) -> Curve:
-        rows = conn.execute(
-            select(_points.c.step, _points.c.value, _points.c.kind)
-            .where(_points.c.run == seq, _points.c.series == series)
-            .order_by(_points.c.step)
-        ).all()
-        return Curve(tuple(r.step for r in rows), tuple(decode_value(r.value, r.kind) for r in rows))
+        steps, values = chunks.read_all(conn, seq, series)
+        return Curve(tuple(steps.tolist()), tuple(values.tolist()))
 
     def _series_row(self, conn: Connection, seq: int, run_id: str, series: str) -> Any:
         row = conn.execute(select(_series).where(_series.c.run == seq, _series.c.name == series)).one_or_none()
@@ -446,55 +444,10 @@ class Store:
             seq = self._seq(conn, run_id, owner)
             count = int(self._series_row(conn, seq, run_id, series).count)
             if max_points is None or count <= max_points:
-                curve = self._curve(conn, seq, series)
-                values = list(curve.values)
-                return SeriesRead(series, count, list(curve.steps), values, values, values)
-            return _buckets(conn, seq, series, count, max_points)
-
-
-def _buckets(conn: Connection, seq: int, series: str, count: int, n: int) -> SeriesRead:
-    """`n` buckets of consecutive points, bucket of the r-th point (from 0) ⌊r·n/count⌋: sizes differ by at
-    most one. Aggregated in SQL; the per-bucket IEEE rules are applied here, over `n` rows."""
-    p = _points.c
-    ranked = (
-        select(
-            p.step,
-            p.value,
-            p.kind,
-            ((func.row_number().over(order_by=p.step) - 1) * n // count).label("bucket"),
-        )
-        .where(p.run == seq, p.series == series)
-        .subquery()
-    )
-
-    def kinds(kind: int) -> Any:
-        return func.sum(case((ranked.c.kind == kind, 1), else_=0))
-
-    rows = conn.execute(
-        select(
-            func.min(ranked.c.step),
-            func.avg(ranked.c.value),
-            func.min(ranked.c.value),
-            func.max(ranked.c.value),
-            kinds(NAN),
-            kinds(POS_INF),
-            kinds(NEG_INF),
-        )
-        .group_by(ranked.c.bucket)
-        .order_by(ranked.c.bucket)
-    ).all()
-    steps, means, mins, maxs = [], [], [], []
-    for first, mean, low, high, nans, pos, neg in rows:
-        steps.append(int(first))
-        if nans:
-            means.append(math.nan)
-            mins.append(math.nan)
-            maxs.append(math.nan)
-            continue
-        means.append(math.nan if pos and neg else math.inf if pos else -math.inf if neg else float(mean))
-        mins.append(-math.inf if neg else math.inf if low is None else float(low))
-        maxs.append(math.inf if pos else -math.inf if high is None else float(high))
-    return SeriesRead(series, count, steps, means, mins, maxs)
+                steps, values = chunks.read_all(conn, seq, series)
+                every = values.tolist()
+                return SeriesRead(series, count, steps.tolist(), every, every, every)
+            return SeriesRead(series, count, *chunks.buckets(conn, seq, series, count, max_points))
 
 
 def _diagnose(

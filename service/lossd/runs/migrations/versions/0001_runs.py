@@ -54,8 +54,36 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("run", "series", "step", name="pk_points"),
         sqlite_with_rowid=False,  # the primary key is the table: a curve is one range of it, in step order
     )
+    op.create_table(
+        "chunks",
+        sa.Column("run", sa.Integer(), sa.ForeignKey("runs.seq", ondelete="CASCADE"), nullable=False),
+        sa.Column("series", sa.String(64), nullable=False),
+        sa.Column("start", sa.BigInteger(), nullable=False),
+        sa.Column("first", sa.BigInteger(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("finite", sa.Integer(), nullable=False),
+        sa.Column("nans", sa.Integer(), nullable=False),
+        sa.Column("pos_infs", sa.Integer(), nullable=False),
+        sa.Column("neg_infs", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Float(precision=53), nullable=False),
+        sa.Column("low", sa.Float(precision=53), nullable=True),
+        sa.Column("high", sa.Float(precision=53), nullable=True),
+        sa.PrimaryKeyConstraint("run", "series", "start", name="pk_chunks"),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
+        "chunk_data",
+        sa.Column("run", sa.Integer(), sa.ForeignKey("runs.seq", ondelete="CASCADE"), nullable=False),
+        sa.Column("series", sa.String(64), nullable=False),
+        sa.Column("start", sa.BigInteger(), nullable=False),
+        # little-endian int64 steps and float64 values (a NaN keeps its bits in a blob)
+        sa.Column("steps", sa.LargeBinary(), nullable=False),
+        sa.Column("values", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("run", "series", "start", name="pk_chunk_data"),
+        sqlite_with_rowid=False,
+    )
 
 
 def downgrade() -> None:
-    for table in ("points", "series", "run_tags", "runs"):
+    for table in ("chunk_data", "chunks", "points", "series", "run_tags", "runs"):
         op.drop_table(table)
