@@ -26,12 +26,46 @@ from .runs import RunId, Smoothing, _only
 
 router = APIRouter(tags=["runs"])
 
-_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+def _problem(example: dict[str, object]) -> dict[str, object]:
+    return {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}, "example": example}}
+
+
 # Declared, so that FastAPI does not describe its own validation error, which lossd never answers.
-_REFUSALS = {
-    404: {"description": "Unknown run or series.", "content": _PROBLEM},
-    422: {"description": "A query parameter is wrong; `errors` names it.", "content": _PROBLEM},
+_REFUSALS: dict[int | str, dict[str, object]] = {
+    404: {
+        "description": "Unknown run or series.",
+        "content": _problem(
+            {
+                "type": "urn:lossd:problem:not-found",
+                "title": "Unknown run",
+                "status": 404,
+                "detail": "There is no run with id 'Zx81kPq2a9Lm'",
+            }
+        ),
+    },
+    422: {
+        "description": "A query parameter is wrong; `errors` names it.",
+        "content": _problem(
+            {
+                "type": "urn:lossd:problem:invalid-request",
+                "title": "Invalid request",
+                "status": 422,
+                "detail": "query.smoothing: Input should be less than 1",
+                "errors": [{"loc": ["query", "smoothing"], "msg": "Input should be less than 1"}],
+            }
+        ),
+    },
 }
+_CSV_EXAMPLE = (
+    "series,step,value,time\n"
+    "train,0,0.6931471805599453,2026-01-31T12:00:00.125000Z\n"
+    "train,1,NaN,2026-01-31T12:00:01.500000Z\n"
+)
+_SVG_EXAMPLE = (
+    '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
+    '<svg xmlns="http://www.w3.org/2000/svg" width="648pt" height="360pt" viewBox="0 0 648 360">…</svg>\n'
+)
 
 # Buckets per series in a plot: more than the 900-pixel-wide figure can show, so reducing loses nothing
 # visible, and a bucket's min-max band keeps every spike.
@@ -103,7 +137,7 @@ def _series_list(text: str | None) -> list[str] | None:
         200: {
             "description": "The curves drawn by matplotlib.",
             "content": {
-                "image/svg+xml": {"schema": {"type": "string"}},
+                "image/svg+xml": {"schema": {"type": "string"}, "example": _SVG_EXAMPLE},
                 "image/png": {"schema": {"type": "string", "format": "binary"}},
             },
         },
@@ -159,7 +193,10 @@ def csv_rows(points: Iterator[Point]) -> Iterator[str]:
     summary="Export a run's points",
     response_class=StreamingResponse,
     responses={
-        200: {"description": "Every point.", "content": {"text/csv": {"schema": {"type": "string"}}}},
+        200: {
+            "description": "Every point.",
+            "content": {"text/csv": {"schema": {"type": "string"}, "example": _CSV_EXAMPLE}},
+        },
         **_REFUSALS,
     },
 )
