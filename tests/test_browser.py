@@ -353,3 +353,32 @@ def test_a_zoom_survives_new_points_and_log_scale_changes_the_axis(visit: Visit)
     page.locator("#log-y").check()
     assert page.evaluate("() => document.getElementById('chart').layout.yaxis.type") == "log"
     assert visit.outside() == [] and visit.errors == []
+
+
+def test_the_runs_page_filters_by_tag(visit: Visit) -> None:
+    url = visit.origin
+    tagged = _run_with_points(url, "browser tagged", [], {"sweep": "a7"})
+    other = _run_with_points(url, "browser untagged", [])
+    page = visit.page
+    page.goto(url + "/runs")
+    page.locator(f"#runs tr[data-run='{other}']").wait_for()
+    page.locator("#tag").fill("sweep:a7")
+    page.locator("#filter button").click()
+    page.locator(f"#runs tr[data-run='{other}']").wait_for(state="detached")
+    assert page.locator("#runs tbody tr").evaluate_all("rows => rows.map(r => r.dataset.run)") == [tagged]
+    assert page.url.endswith("/runs?tag=sweep%3Aa7")
+    assert visit.outside() == [] and visit.errors == []
+
+
+def test_a_long_curve_is_drawn_reduced_with_its_spikes_band(visit: Visit) -> None:
+    url = visit.origin
+    n = 20_000
+    points = _curve("train", range(n), lambda s: 100.0 if s == n // 3 else _falling(s))
+    run_id = _run_with_points(url, "browser long", points)
+    page = _open_run(visit, run_id, '{"train":%d}' % n)
+    (line,) = [t for t in _traces(page) if t["meta"] == "values"]
+    band = [y for t in _traces(page) if t["meta"] == "band" for y in t["y"]]
+    width = page.locator("#chart").evaluate("c => c.clientWidth")
+    assert len(line["x"]) <= width < n  # about a point per pixel, not every point
+    assert max(line["y"]) < 100.0 == max(band)  # the spike survives the reduction, in its bucket's max
+    assert visit.outside() == [] and visit.errors == []
