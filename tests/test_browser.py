@@ -375,7 +375,7 @@ def test_a_long_curve_is_drawn_reduced_with_its_spikes_band(visit: Visit) -> Non
     n = 20_000
     points = _curve("train", range(n), lambda s: 100.0 if s == n // 3 else _falling(s))
     run_id = _run_with_points(url, "browser long", points)
-    page = _open_run(visit, run_id, '{"train":%d}' % n)
+    page = _open_run(visit, run_id, json.dumps({"train": n}, separators=(",", ":")))
     (line,) = [t for t in _traces(page) if t["meta"] == "values"]
     band = [y for t in _traces(page) if t["meta"] == "band" for y in t["y"]]
     width = page.locator("#chart").evaluate("c => c.clientWidth")
