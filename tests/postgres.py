@@ -3,20 +3,27 @@
 PostgreSQL refuses to run as root, so as root the cluster belongs to an unprivileged user (`postgres`,
 made by Debian's package, else `nobody`) and its commands run as that user through `runuser`. It listens on
 a free loopback port and a socket in its own folder, trusts local connections, and is stopped (and its folder
-removed) by `stop()`. `make test` installs Debian's `postgresql` where it is missing.
+removed) by `stop()`. `make test` installs Debian's `postgresql` where it is missing. The benchmarks in
+bench/ use it too, so it imports nothing of the test suite.
 """
 
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from conftest import free_port
-
 ROOT = Path("/usr/lib/postgresql")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
 
 
 def binaries() -> Path | None:

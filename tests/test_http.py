@@ -634,6 +634,7 @@ def test_info_reports_version_torch_devices_and_limits(client: httpx.Client) -> 
     assert "cpu" in info["devices"]
     assert info["limits"] == {
         "max_body_bytes": defaults.max_body_bytes,
+        "max_points_per_request": defaults.max_points_per_request,
         "max_tensor_elements": defaults.max_tensor_elements,
         "max_total_elements": defaults.max_total_elements,
         "max_dims": defaults.max_dims,

@@ -3,6 +3,7 @@
 import math
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,9 @@ import httpx
 import pytest
 import torch
 
+from lossd.http.run_schemas import wire_time
 from lossd.settings import Settings
+from runs_reference import tensorboard_ema
 
 from conftest import Server
 
@@ -312,16 +315,6 @@ def test_max_points_buckets_keep_spikes_and_nans(api: httpx.Client) -> None:
     assert curve["max"][1] == 100.0 and curve["values"][2] == "NaN"
 
 
-def tensorboard_ema(values: list[float], weight: float) -> list[float]:
-    out, last, n = [], 0.0, 0
-    for v in values:
-        if math.isfinite(v):
-            last, n = last * weight + (1 - weight) * v, n + 1
-            v = last / (1 - weight**n)
-        out.append(v)
-    return out
-
-
 def test_smoothed_is_tensorboards_ema_of_the_values_returned(api: httpx.Client) -> None:
     run_id = new_run(api)
     raw = [math.sin(s) + s / 10 for s in range(18)]
@@ -412,3 +405,16 @@ def test_concurrent_http_writers_lose_and_duplicate_nothing(api: httpx.Client) -
 
 def test_the_default_database_is_a_sqlite_file_in_the_data_folder(tmp_path: Path) -> None:
     assert Settings(data_dir=str(tmp_path)).runs_database_url() == f"sqlite:///{tmp_path / 'runs.db'}"
+
+
+@pytest.mark.parametrize(
+    ("sent", "seconds"),
+    [
+        ("2026-01-31T12:00:00Z", datetime(2026, 1, 31, 12, tzinfo=UTC).timestamp()),
+        ("2026-01-31T13:30:00.5+01:30", datetime(2026, 1, 31, 12, 0, 0, 500000, tzinfo=UTC).timestamp()),
+        (1769860800, 1769860800.0),
+        (1769860800.25, 1769860800.25),
+    ],
+)
+def test_a_time_is_rfc_3339_or_unix_seconds(sent: Any, seconds: float) -> None:
+    assert wire_time(sent) == seconds

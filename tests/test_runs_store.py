@@ -3,6 +3,7 @@
 import math
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -261,3 +262,22 @@ def test_a_run_diagnosis_monitors_validation_else_the_only_series(store: Store) 
     assert store.get_run(run.id).status == "overfitting"
     with pytest.raises(SeriesNotFound):
         diagnose_run(store, run.id, monitor="test")
+
+
+def test_a_points_time_is_the_callers_or_else_the_servers_clock(store: Store) -> None:
+    run = store.create_run("r", {})
+    before = datetime.now(UTC)
+    store.add_points(run.id, [NewPoint("train", 0, 1.0, time=1_700_000_000.25), NewPoint("train", 1, 1.0)])
+    given, clock = store.points(run.id)
+    assert given.time == datetime.fromtimestamp(1_700_000_000.25, UTC)
+    assert before <= clock.time <= datetime.now(UTC)
+
+
+def test_a_runs_status_follows_its_points_in_get_and_list(store: Store) -> None:
+    run = store.create_run("r", {"suite": "status"})
+    store.add_points(run.id, pts("train", {s: 1 / (s + 1) for s in range(6)}))
+    assert store.get_run(run.id).status == store.list_runs(tags={"suite": "status"}).runs[0].status == "improving"
+    store.add_points(run.id, pts("train", {s: 0.5 for s in range(6, 12)}))
+    assert store.list_runs(tags={"suite": "status"}).runs[0].status == store.get_run(run.id).status == "plateau"
+    store.add_points(run.id, [NewPoint("train", 12, NAN)])
+    assert store.get_run(run.id).status == "diverged"

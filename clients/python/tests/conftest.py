@@ -36,9 +36,8 @@ class _Process:
     def __init__(self, **settings: str) -> None:
         port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("LOSSD_")}
-        # the runs database in a folder of its own, removed with the server, never the user's data folder
-        self.data = tempfile.mkdtemp(prefix="lossd-client-tests-")
-        env.update({"LOSSD_DATA_DIR": self.data, **{f"LOSSD_{k.upper()}": v for k, v in settings.items()}})
+        self.data = tempfile.TemporaryDirectory(prefix="lossd-client-tests-")  # its runs database, not the user's
+        env.update(LOSSD_DATA_DIR=self.data.name, **{f"LOSSD_{k.upper()}": v for k, v in settings.items()})
         self.url = f"http://127.0.0.1:{port}"
         self.log = tempfile.TemporaryFile()
         cmd = [sys.executable, "-m", "lossd", "serve", "--host", "127.0.0.1", "--port", str(port)]
@@ -65,7 +64,7 @@ class _Process:
             self.process.kill()
             self.process.wait()
         self.log.close()
-        shutil.rmtree(self.data, ignore_errors=True)
+        self.data.cleanup()
 
 
 # The busy server: one compute slot and no queue (a second computation over 4096 elements is a 503;

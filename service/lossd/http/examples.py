@@ -100,6 +100,7 @@ INFO_RESPONSE = {
     "losses": 28,
     "limits": {
         "max_body_bytes": 134217728,
+        "max_points_per_request": 100000,
         "max_tensor_elements": 16777216,
         "max_total_elements": 33554432,
         "max_dims": 8,
@@ -109,7 +110,18 @@ INFO_RESPONSE = {
 }
 
 # One problem for each status the document lists, as lossd writes it.
+_CONFLICT = (
+    "'validation' step 12 is stored with the value 0.47; send the same value, or on_conflict: \"replace\" to "
+    "overwrite it"
+)
 PROBLEMS: dict[int, dict[str, Any]] = {
+    409: {
+        "type": "urn:lossd:problem:conflict",
+        "title": "Conflicting point",
+        "status": 409,
+        "detail": _CONFLICT,
+        "errors": [{"loc": ["points", 0], "msg": _CONFLICT}],
+    },
     400: {
         "type": "urn:lossd:problem:malformed-body",
         "title": "Malformed request body",

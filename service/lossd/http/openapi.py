@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from . import examples
+from .run_schemas import Accepted, DiagnosisOut, PointsWrite, RunCreate, RunList, RunOut, SeriesOut
 from .schemas import (
     COMPONENT_KEY,
     TENSOR_SCHEMAS,
@@ -48,6 +49,13 @@ _MODELS: list[type[BaseModel]] = [
     Descriptor,
     Info,
     Health,
+    RunCreate,
+    RunOut,
+    RunList,
+    PointsWrite,
+    Accepted,
+    SeriesOut,
+    DiagnosisOut,
 ]
 _REF = "#/components/schemas/{model}"
 
@@ -55,7 +63,7 @@ _REF = "#/components/schemas/{model}"
 _OPERATIONS: dict[tuple[str, str], tuple[type[BaseModel] | None, type[BaseModel] | None, tuple[int, ...]]] = {
     ("get", "/v1/losses"): (None, Catalogue, (422,)),
     ("get", "/v1/losses/{name}"): (None, Descriptor, (404,)),
-    ("post", "/v1/losses/{name}"): (ComputeRequest, ComputeResponse, (400, 404, 413, 415, 422, 503, 504)),
+    ("post", "/v1/losses/{name}"): (ComputeRequest, ComputeResponse, (400, 404, 409, 413, 415, 422, 503, 504)),
     ("post", "/v1/batch"): (BatchRequest, BatchResponse, (400, 413, 415, 422, 503)),
     ("post", "/v1/compare"): (CompareRequest, CompareResponse, (400, 413, 415, 422, 503, 504)),
     ("post", "/v1/custom"): (CustomRequest, ComputeResponse, (400, 413, 415, 422, 503, 504)),
@@ -63,10 +71,18 @@ _OPERATIONS: dict[tuple[str, str], tuple[type[BaseModel] | None, type[BaseModel]
     ("get", "/v1/info"): (None, Info, ()),
     ("get", "/healthz"): (None, Health, ()),
     ("get", "/readyz"): (None, Health, (503,)),
+    ("post", "/v1/runs"): (RunCreate, RunOut, (400, 413, 415, 422)),
+    ("get", "/v1/runs"): (None, RunList, (422,)),
+    ("get", "/v1/runs/{run_id}"): (None, RunOut, (404, 422)),
+    ("delete", "/v1/runs/{run_id}"): (None, None, (404, 422)),
+    ("post", "/v1/runs/{run_id}/points"): (PointsWrite, Accepted, (400, 404, 409, 413, 415, 422)),
+    ("get", "/v1/runs/{run_id}/series/{series}"): (None, SeriesOut, (404, 422)),
+    ("get", "/v1/runs/{run_id}/diagnosis"): (None, DiagnosisOut, (404, 422)),
 }
 _DESCRIPTIONS = {
     400: "The body is not JSON.",
-    404: "Unknown loss (with suggestions) or path.",
+    404: "Unknown loss (with suggestions), run, series or path.",
+    409: "A point is stored with another value (and `on_conflict` is not `replace`); `errors` names it.",
     413: "A body, tensor, rank, element total or batch over a configured limit.",
     415: "A content type other than JSON, or a content encoding.",
     422: "The request's content is wrong; `errors` names each field.",
@@ -92,8 +108,9 @@ def build(app: FastAPI) -> dict[str, Any]:
             op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(request)}}}
         responses = op["responses"]
         responses.pop("422", None)
-        if ok is not None:
-            responses["200"]["content"] = {"application/json": {"schema": _ref(ok)}}
+        if ok is not None:  # 200, or 201 for a creation
+            success = next(status for status in responses if status.startswith("2"))
+            responses[success]["content"] = {"application/json": {"schema": _ref(ok)}}
         for status in statuses:
             responses[str(status)] = {
                 "description": _DESCRIPTIONS[status],

@@ -140,7 +140,22 @@ class SeriesSummaryOut(BaseModel):
     best_value: NullableNumber
 
 
+_RUN_EXAMPLE = {
+    "id": "Jx2v7Qm1aZ0c",
+    "name": "linear-regression",
+    "tags": {"lr": "0.01"},
+    "created_at": "2026-01-31T12:00:00.000000Z",
+    "series": {
+        "train": {"count": 30, "last_step": 29, "last_value": 0.081, "best_step": 29, "best_value": 0.081},
+        "validation": {"count": 30, "last_step": 29, "last_value": 0.142, "best_step": 17, "best_value": 0.118},
+    },
+    "status": "overfitting",
+}
+
+
 class RunOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_RUN_EXAMPLE]})
+
     id: str = Field(description="Made by the server; URL-safe.")
     name: str
     tags: dict[str, str]
@@ -152,15 +167,35 @@ class RunOut(BaseModel):
 
 
 class RunList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"runs": [_RUN_EXAMPLE], "next_cursor": None}]})
+
     runs: list[RunOut] = Field(description="Newest first.")
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
 class Accepted(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"accepted": 2}]})
+
     accepted: int = Field(description="How many points of the request are stored (all of them).")
 
 
 class SeriesOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "series": "train",
+                    "count": 9,
+                    "steps": [0, 3, 6],
+                    "values": [0.8, 0.5, "NaN"],
+                    "min": [0.7, 0.45, "NaN"],
+                    "max": [0.9, 0.55, "NaN"],
+                    "smoothed": [0.8, 0.6125, "NaN"],
+                }
+            ]
+        }
+    )
+
     series: str
     count: int = Field(description="How many points the series holds.")
     steps: list[int] = Field(description="Every step, or each bucket's first step.")
@@ -176,6 +211,26 @@ class BestOut(BaseModel):
 
 
 class DiagnosisOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "monitor": "validation",
+                    "train": "train",
+                    "mode": "min",
+                    "patience": 5,
+                    "min_delta": 0.0,
+                    "status": "overfitting",
+                    "best": {"step": 17, "value": 0.118},
+                    "stop_at": 22,
+                    "diverged_at": None,
+                    "overfitting_since": 17,
+                    "generalization_gap": 0.061,
+                }
+            ]
+        }
+    )
+
     monitor: str | None = Field(description="The series diagnosed; null when the run had none to pick.")
     train: str | None = Field(description="The training series compared with it, when there is one.")
     mode: Literal["min", "max"]

@@ -137,7 +137,7 @@ def _series_list(text: str | None) -> list[str] | None:
         200: {
             "description": "The curves drawn by matplotlib.",
             "content": {
-                "image/svg+xml": {"schema": {"type": "string"}, "example": _SVG_EXAMPLE},
+                "image/svg+xml": {"schema": {"type": "string", "format": "binary"}, "example": _SVG_EXAMPLE},
                 "image/png": {"schema": {"type": "string", "format": "binary"}},
             },
         },

@@ -94,6 +94,8 @@ class _Strict(BaseModel):
 
 
 _SEED = {"inputs": {"input": [2.5, 4.8, 6.9, 9.5], "target": [3.0, 5.0, 7.0, 9.0]}, "grad": ["input"]}
+# The value stored as a point of a run (the run's id comes from POST /v1/runs).
+_RECORD = {"record": {"run": "Jx2v7Qm1aZ0c", "series": "validation", "step": 12}}
 
 # The computation options every compute-like request shares.
 _GradNames = Annotated[
@@ -123,7 +125,7 @@ def _grad_names(value: Any) -> bool | list[str] | None:
 class ComputeRequest(_Strict):
     """Compute one loss. `null` means the default for every optional field."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [_SEED]})
+    model_config = ConfigDict(json_schema_extra={"examples": [_SEED, {**_SEED, **_RECORD}]})
 
     inputs: dict[str, Tensor] = Field(description="The loss's inputs by their torch.nn.functional names.")
     params: dict[str, Any] | None = Field(
@@ -229,7 +231,9 @@ class CustomCheckResponse(BaseModel):
 
 
 class BatchItem(ComputeRequest):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"loss": "mse", **_SEED}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"loss": "mse", **_SEED}, {"loss": "mse", **_SEED, **_RECORD}]}
+    )
 
     loss: str = Field(description="The loss's name or alias.")
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, delete, func, insert, select
+from sqlalchemy import Connection, and_, case, delete, func, insert, select
 
 from .models import ChunkDataRow, ChunkRow, PointRow
 
@@ -142,10 +142,15 @@ def buckets(
     r = ranked.c
     bucket_of_first = r.rank * n // count
     whole = bucket_of_first == (r.rank + r.count - 1) * n // count
+    # one pass: the chunks wholly inside a bucket grouped per bucket (piece -1); each cut chunk on its own row
+    piece = case((whole, -1), else_=r.start)
     acc = _Sums(n)
+    cut_ranks: dict[int, int] = {}
     grouped = conn.execute(
         select(
-            bucket_of_first.label("bucket"),
+            bucket_of_first,
+            piece,
+            func.min(r.rank),
             func.min(r.first),
             func.sum(r.finite),
             func.sum(r.total),
@@ -154,27 +159,26 @@ def buckets(
             func.sum(r.nans),
             func.sum(r.pos_infs),
             func.sum(r.neg_infs),
-        )
-        .where(whole)
-        .group_by(bucket_of_first)
-    ).all()
-    for b, first, finite, total, low, high, nans, pos, neg in grouped:
+        ).group_by(bucket_of_first, piece)
+    )
+    for b, start, rank, first, finite, total, low, high, nans, pos, neg in grouped:
+        if start != -1:
+            cut_ranks[start] = rank
+            continue
         acc.first[b], acc.finite[b], acc.total[b] = first, finite, total
         acc.low[b] = np.inf if low is None else low
         acc.high[b] = -np.inf if high is None else high
         acc.nans[b], acc.pos[b], acc.neg[b] = nans, pos, neg
-    # the chunks a boundary cuts: their ranks from the same running sum, their points fetched by start
-    ranks = {start: rank for start, rank in conn.execute(select(r.start, r.rank).where(~whole))}
-    if ranks:
+    if cut_ranks:
         cut = []
-        starts = sorted(ranks)
+        starts = sorted(cut_ranks)
         for i in range(0, len(starts), 500):
             rows = conn.execute(
                 select(_d.start, _d.steps, _d["values"]).where(
                     _where(seq, series, _data), _d.start.in_(starts[i : i + 500])
                 )
             )
-            cut += [(ranks[start], steps, values) for start, steps, values in rows]
+            cut += [(cut_ranks[start], steps, values) for start, steps, values in rows]
         cut.sort(key=lambda c: c[0])
         _add_points(acc, cut, n, count)
     return _finish(acc)

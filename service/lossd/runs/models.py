@@ -46,6 +46,10 @@ class RunRow(Base):
     created_at: Mapped[float] = mapped_column(Float)  # Unix seconds, UTC
     # The seam for access control: the key that made the run, NULL while access control is off.
     owner: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    # Counts the writes that changed points; `status` is the default diagnosis's, as of `status_version`.
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    status_version: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class TagRow(Base):

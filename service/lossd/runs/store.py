@@ -223,7 +223,9 @@ class Store:
             row = conn.execute(select(_runs).where(_runs.c.id == run_id, _owned(owner))).one_or_none()
             if row is None:
                 raise RunNotFound(run_id)
-            return self._run(conn, row)
+            run = self._run(conn, row)
+        self._keep_statuses([(row, run)])
+        return run
 
     def list_runs(
         self,
@@ -244,6 +246,7 @@ class Store:
         with self._read() as conn:
             rows = conn.execute(query.order_by(_runs.c.seq.desc()).limit(limit + 1)).all()
             runs = [self._run(conn, row) for row in rows[:limit]]
+        self._keep_statuses(list(zip(rows, runs, strict=False)))
         return RunPage(runs, encode_cursor(rows[limit - 1].seq) if len(rows) > limit else None)
 
     def delete_run(self, run_id: str, owner: str | None = None) -> None:
@@ -256,8 +259,28 @@ class Store:
 
     def _run(self, conn: Connection, row: Any) -> Run:
         summaries = self._summaries(conn, row.seq)
-        status = _diagnose(lambda s: self._curve(conn, row.seq, s), list(summaries), None, "train").diagnosis.status
+        status = row.status
+        if status is None or row.status_version != row.version:  # points written since it was diagnosed
+            names = list(summaries)
+            status = _diagnose(lambda s: self._curve(conn, row.seq, s), names, None, "train").diagnosis.status
         return Run(row.id, row.name, dict(row.tags), _utc(row.created_at), summaries, status)
+
+    def _keep_statuses(self, pairs: list[tuple[Any, Run]]) -> None:
+        """Remember each newly computed default status with the version of the points it saw, so that the
+        next read of an unchanged run does not read its curves again (the diagnosis is O(points))."""
+        fresh = [
+            {"s": row.seq, "v": row.version, "status": run.status}
+            for row, run in pairs
+            if row.status != run.status or row.status_version != row.version
+        ]
+        if fresh:
+            with self._write() as conn:
+                conn.execute(
+                    update(_runs)
+                    .where(_runs.c.seq == bindparam("s"), _runs.c.version == bindparam("v"))
+                    .values(status=bindparam("status"), status_version=bindparam("v")),
+                    fresh,
+                )
 
     def _lock_run(self, conn: Connection, run_id: str, owner: str | None) -> int:
         query = select(_runs.c.seq).where(_runs.c.id == run_id, _owned(owner))
@@ -351,6 +374,8 @@ class Store:
                 )
             for name, steps in touched.items():
                 chunks.reindex(conn, seq, name, steps, decode_value)
+            if touched:
+                conn.execute(update(_runs).where(_runs.c.seq == seq).values(version=_runs.c.version + 1))
         return len(points)
 
     def _stored(self, conn: Connection, seq: int, series: str, steps: list[int]) -> Iterator[Any]:

@@ -1,5 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .accepted import Accepted
 from .batch_item import BatchItem
 from .batch_item_dtype_type_0 import BatchItemDtypeType0
 from .batch_item_inputs import BatchItemInputs
@@ -8,6 +9,7 @@ from .batch_item_params_type_0 import BatchItemParamsType0
 from .batch_request import BatchRequest
 from .batch_response import BatchResponse
 from .batch_slot_error import BatchSlotError
+from .best_out import BestOut
 from .binary_tensor import BinaryTensor
 from .catalogue import Catalogue
 from .compare_request import CompareRequest
@@ -41,6 +43,10 @@ from .descriptor_param_type import DescriptorParamType
 from .descriptor_task import DescriptorTask
 from .descriptor_traits import DescriptorTraits
 from .descriptor_traits_input_kind import DescriptorTraitsInputKind
+from .diagnosis_out import DiagnosisOut
+from .diagnosis_out_generalization_gap_type_1 import DiagnosisOutGeneralizationGapType1
+from .diagnosis_out_mode import DiagnosisOutMode
+from .diagnosis_out_status import DiagnosisOutStatus
 from .dtype import Dtype
 from .field_error_out import FieldErrorOut
 from .health import Health
@@ -52,15 +58,35 @@ from .losses_list_input_kind_type_0 import LossesListInputKindType0
 from .losses_list_robust_to_outliers_type_0 import LossesListRobustToOutliersType0
 from .losses_list_task_type_0 import LossesListTaskType0
 from .non_finite import NonFinite
+from .point_in import PointIn
+from .point_in_value_type_1 import PointInValueType1
+from .points_write import PointsWrite
+from .points_write_on_conflict_type_0 import PointsWriteOnConflictType0
 from .problem import Problem
 from .record import Record
 from .record_on_conflict_type_0 import RecordOnConflictType0
 from .recorded import Recorded
+from .run_create import RunCreate
+from .run_create_tags_type_0 import RunCreateTagsType0
+from .run_list import RunList
+from .run_out import RunOut
+from .run_out_series import RunOutSeries
+from .run_out_status import RunOutStatus
+from .run_out_tags import RunOutTags
 from .runs_diagnosis_mode import RunsDiagnosisMode
 from .runs_plot_fmt import RunsPlotFmt
+from .series_out import SeriesOut
+from .series_out_max_item_type_1 import SeriesOutMaxItemType1
+from .series_out_min_item_type_1 import SeriesOutMinItemType1
+from .series_out_smoothed_item_type_1 import SeriesOutSmoothedItemType1
+from .series_out_values_item_type_1 import SeriesOutValuesItemType1
+from .series_summary_out import SeriesSummaryOut
+from .series_summary_out_best_value_type_1 import SeriesSummaryOutBestValueType1
+from .series_summary_out_last_value_type_1 import SeriesSummaryOutLastValueType1
 from .typed_tensor import TypedTensor
 
 __all__ = (
+    "Accepted",
     "BatchItem",
     "BatchItemDtypeType0",
     "BatchItemInputs",
@@ -69,6 +95,7 @@ __all__ = (
     "BatchRequest",
     "BatchResponse",
     "BatchSlotError",
+    "BestOut",
     "BinaryTensor",
     "Catalogue",
     "CompareRequest",
@@ -102,6 +129,10 @@ __all__ = (
     "DescriptorTask",
     "DescriptorTraits",
     "DescriptorTraitsInputKind",
+    "DiagnosisOut",
+    "DiagnosisOutGeneralizationGapType1",
+    "DiagnosisOutMode",
+    "DiagnosisOutStatus",
     "Dtype",
     "FieldErrorOut",
     "Health",
@@ -113,11 +144,30 @@ __all__ = (
     "LossesListRobustToOutliersType0",
     "LossesListTaskType0",
     "NonFinite",
+    "PointIn",
+    "PointInValueType1",
+    "PointsWrite",
+    "PointsWriteOnConflictType0",
     "Problem",
     "Record",
     "RecordOnConflictType0",
     "Recorded",
+    "RunCreate",
+    "RunCreateTagsType0",
+    "RunList",
+    "RunOut",
+    "RunOutSeries",
+    "RunOutStatus",
+    "RunOutTags",
     "RunsDiagnosisMode",
     "RunsPlotFmt",
+    "SeriesOut",
+    "SeriesOutMaxItemType1",
+    "SeriesOutMinItemType1",
+    "SeriesOutSmoothedItemType1",
+    "SeriesOutValuesItemType1",
+    "SeriesSummaryOut",
+    "SeriesSummaryOutBestValueType1",
+    "SeriesSummaryOutLastValueType1",
     "TypedTensor",
 )

@@ -6,6 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.diagnosis_out import DiagnosisOut
+from ...models.problem import Problem
 from ...models.runs_diagnosis_mode import RunsDiagnosisMode
 from ...types import UNSET, Response, Unset
 
@@ -54,9 +56,21 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> DiagnosisOut | Problem | None:
     if response.status_code == 200:
-        return None
+        response_200 = DiagnosisOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -64,7 +78,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[DiagnosisOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -82,7 +98,7 @@ def sync_detailed(
     mode: RunsDiagnosisMode | Unset = RunsDiagnosisMode.MIN,
     patience: int | Unset = 5,
     min_delta: float | Unset = 0.0,
-) -> Response[Any]:
+) -> Response[DiagnosisOut | Problem]:
     """Diagnose a run
 
      What the curves say: `status` (`insufficient_data`, `diverged`, `overfitting`, `plateau`,
@@ -106,7 +122,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any]
+        Response[DiagnosisOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -125,7 +141,7 @@ def sync_detailed(
     return _build_response(client=client, response=response)
 
 
-async def asyncio_detailed(
+def sync(
     run_id: str,
     *,
     client: AuthenticatedClient | Client,
@@ -134,7 +150,7 @@ async def asyncio_detailed(
     mode: RunsDiagnosisMode | Unset = RunsDiagnosisMode.MIN,
     patience: int | Unset = 5,
     min_delta: float | Unset = 0.0,
-) -> Response[Any]:
+) -> DiagnosisOut | Problem | None:
     """Diagnose a run
 
      What the curves say: `status` (`insufficient_data`, `diverged`, `overfitting`, `plateau`,
@@ -158,7 +174,54 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any]
+        DiagnosisOut | Problem
+    """
+
+    return sync_detailed(
+        run_id=run_id,
+        client=client,
+        monitor=monitor,
+        train=train,
+        mode=mode,
+        patience=patience,
+        min_delta=min_delta,
+    ).parsed
+
+
+async def asyncio_detailed(
+    run_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    monitor: None | str | Unset = UNSET,
+    train: str | Unset = "train",
+    mode: RunsDiagnosisMode | Unset = RunsDiagnosisMode.MIN,
+    patience: int | Unset = 5,
+    min_delta: float | Unset = 0.0,
+) -> Response[DiagnosisOut | Problem]:
+    """Diagnose a run
+
+     What the curves say: `status` (`insufficient_data`, `diverged`, `overfitting`, `plateau`,
+    `improving`, the first that applies), the best point, where Lightning's `EarlyStopping` would have
+    stopped (`stop_at`), `diverged_at`, `overfitting_since` and the `generalization_gap`. A `monitor`
+    named
+    but absent is a 404.
+
+    Args:
+        run_id (str): The run's id, as `POST /v1/runs` made it.
+        monitor (None | str | Unset): The series to judge; default `validation`, else the run's
+            only series.
+        train (str | Unset): The training series, for overfitting and the gap. Default: 'train'.
+        mode (RunsDiagnosisMode | Unset): Whether lower (min) or higher is better. Default:
+            RunsDiagnosisMode.MIN.
+        patience (int | Unset): Points without improvement before stopping. Default: 5.
+        min_delta (float | Unset): How much better a value must be to count. Default: 0.0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[DiagnosisOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -173,3 +236,52 @@ async def asyncio_detailed(
     response = await client.get_async_httpx_client().request(**kwargs)
 
     return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    run_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    monitor: None | str | Unset = UNSET,
+    train: str | Unset = "train",
+    mode: RunsDiagnosisMode | Unset = RunsDiagnosisMode.MIN,
+    patience: int | Unset = 5,
+    min_delta: float | Unset = 0.0,
+) -> DiagnosisOut | Problem | None:
+    """Diagnose a run
+
+     What the curves say: `status` (`insufficient_data`, `diverged`, `overfitting`, `plateau`,
+    `improving`, the first that applies), the best point, where Lightning's `EarlyStopping` would have
+    stopped (`stop_at`), `diverged_at`, `overfitting_since` and the `generalization_gap`. A `monitor`
+    named
+    but absent is a 404.
+
+    Args:
+        run_id (str): The run's id, as `POST /v1/runs` made it.
+        monitor (None | str | Unset): The series to judge; default `validation`, else the run's
+            only series.
+        train (str | Unset): The training series, for overfitting and the gap. Default: 'train'.
+        mode (RunsDiagnosisMode | Unset): Whether lower (min) or higher is better. Default:
+            RunsDiagnosisMode.MIN.
+        patience (int | Unset): Points without improvement before stopping. Default: 5.
+        min_delta (float | Unset): How much better a value must be to count. Default: 0.0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        DiagnosisOut | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            run_id=run_id,
+            client=client,
+            monitor=monitor,
+            train=train,
+            mode=mode,
+            patience=patience,
+            min_delta=min_delta,
+        )
+    ).parsed

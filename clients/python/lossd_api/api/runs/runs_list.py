@@ -5,6 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.run_list import RunList
 from ...types import UNSET, Response, Unset
 
 
@@ -47,9 +49,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | RunList | None:
     if response.status_code == 200:
-        return None
+        response_200 = RunList.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -57,7 +66,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | RunList]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -72,7 +81,7 @@ def sync_detailed(
     limit: int | Unset = 50,
     cursor: None | str | Unset = UNSET,
     tag: list[str] | None | Unset = UNSET,
-) -> Response[Any]:
+) -> Response[Problem | RunList]:
     """List runs
 
      Runs, newest first, a page at a time, each with its series' summary and diagnosis status.
@@ -87,7 +96,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any]
+        Response[Problem | RunList]
     """
 
     kwargs = _get_kwargs(
@@ -103,13 +112,13 @@ def sync_detailed(
     return _build_response(client=client, response=response)
 
 
-async def asyncio_detailed(
+def sync(
     *,
     client: AuthenticatedClient | Client,
     limit: int | Unset = 50,
     cursor: None | str | Unset = UNSET,
     tag: list[str] | None | Unset = UNSET,
-) -> Response[Any]:
+) -> Problem | RunList | None:
     """List runs
 
      Runs, newest first, a page at a time, each with its series' summary and diagnosis status.
@@ -124,7 +133,39 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any]
+        Problem | RunList
+    """
+
+    return sync_detailed(
+        client=client,
+        limit=limit,
+        cursor=cursor,
+        tag=tag,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+    tag: list[str] | None | Unset = UNSET,
+) -> Response[Problem | RunList]:
+    """List runs
+
+     Runs, newest first, a page at a time, each with its series' summary and diagnosis status.
+
+    Args:
+        limit (int | Unset): Most runs in one page. Default: 50.
+        cursor (None | str | Unset): The previous page's `next_cursor`.
+        tag (list[str] | None | Unset): `key:value`; only runs with every tag given.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | RunList]
     """
 
     kwargs = _get_kwargs(
@@ -136,3 +177,37 @@ async def asyncio_detailed(
     response = await client.get_async_httpx_client().request(**kwargs)
 
     return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+    tag: list[str] | None | Unset = UNSET,
+) -> Problem | RunList | None:
+    """List runs
+
+     Runs, newest first, a page at a time, each with its series' summary and diagnosis status.
+
+    Args:
+        limit (int | Unset): Most runs in one page. Default: 50.
+        cursor (None | str | Unset): The previous page's `next_cursor`.
+        tag (list[str] | None | Unset): `key:value`; only runs with every tag given.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | RunList
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            limit=limit,
+            cursor=cursor,
+            tag=tag,
+        )
+    ).parsed

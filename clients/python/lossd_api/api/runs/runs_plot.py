@@ -1,4 +1,5 @@
 from http import HTTPStatus
+from io import BytesIO
 from typing import Any
 from urllib.parse import quote
 
@@ -8,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.runs_plot_fmt import RunsPlotFmt
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, File, Response, Unset
 
 
 def _get_kwargs(
@@ -47,7 +48,12 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> File | Problem | None:
+    if response.status_code == 200:
+        response_200 = File(payload=BytesIO(response.content))
+
+        return response_200
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -64,7 +70,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[File | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -81,7 +87,7 @@ def sync_detailed(
     series: None | str | Unset = UNSET,
     smoothing: float | Unset = 0.0,
     log_y: bool | Unset = False,
-) -> Response[Problem]:
+) -> Response[File | Problem]:
     """Plot a run
 
      The run's curves drawn with matplotlib, 900 × 500 pixels (PNG) or the same as SVG: one colour per
@@ -106,7 +112,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem]
+        Response[File | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -132,7 +138,7 @@ def sync(
     series: None | str | Unset = UNSET,
     smoothing: float | Unset = 0.0,
     log_y: bool | Unset = False,
-) -> Problem | None:
+) -> File | Problem | None:
     """Plot a run
 
      The run's curves drawn with matplotlib, 900 × 500 pixels (PNG) or the same as SVG: one colour per
@@ -157,7 +163,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem
+        File | Problem
     """
 
     return sync_detailed(
@@ -178,7 +184,7 @@ async def asyncio_detailed(
     series: None | str | Unset = UNSET,
     smoothing: float | Unset = 0.0,
     log_y: bool | Unset = False,
-) -> Response[Problem]:
+) -> Response[File | Problem]:
     """Plot a run
 
      The run's curves drawn with matplotlib, 900 × 500 pixels (PNG) or the same as SVG: one colour per
@@ -203,7 +209,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem]
+        Response[File | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -227,7 +233,7 @@ async def asyncio(
     series: None | str | Unset = UNSET,
     smoothing: float | Unset = 0.0,
     log_y: bool | Unset = False,
-) -> Problem | None:
+) -> File | Problem | None:
     """Plot a run
 
      The run's curves drawn with matplotlib, 900 × 500 pixels (PNG) or the same as SVG: one colour per
@@ -252,7 +258,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem
+        File | Problem
     """
 
     return (

@@ -6,6 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.series_out import SeriesOut
 from ...types import UNSET, Response, Unset
 
 
@@ -42,9 +44,21 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | SeriesOut | None:
     if response.status_code == 200:
-        return None
+        response_200 = SeriesOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -52,7 +66,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | SeriesOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -68,7 +82,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     max_points: int | None | Unset = UNSET,
     smoothing: float | Unset = 0.0,
-) -> Response[Any]:
+) -> Response[Problem | SeriesOut]:
     """Read a curve
 
      One curve in step order. With more than `max_points` stored, the points are cut into `max_points`
@@ -91,7 +105,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any]
+        Response[Problem | SeriesOut]
     """
 
     kwargs = _get_kwargs(
@@ -108,14 +122,14 @@ def sync_detailed(
     return _build_response(client=client, response=response)
 
 
-async def asyncio_detailed(
+def sync(
     run_id: str,
     series: str,
     *,
     client: AuthenticatedClient | Client,
     max_points: int | None | Unset = UNSET,
     smoothing: float | Unset = 0.0,
-) -> Response[Any]:
+) -> Problem | SeriesOut | None:
     """Read a curve
 
      One curve in step order. With more than `max_points` stored, the points are cut into `max_points`
@@ -138,7 +152,49 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any]
+        Problem | SeriesOut
+    """
+
+    return sync_detailed(
+        run_id=run_id,
+        series=series,
+        client=client,
+        max_points=max_points,
+        smoothing=smoothing,
+    ).parsed
+
+
+async def asyncio_detailed(
+    run_id: str,
+    series: str,
+    *,
+    client: AuthenticatedClient | Client,
+    max_points: int | None | Unset = UNSET,
+    smoothing: float | Unset = 0.0,
+) -> Response[Problem | SeriesOut]:
+    """Read a curve
+
+     One curve in step order. With more than `max_points` stored, the points are cut into `max_points`
+    buckets of consecutive points (sizes differing by at most one) in the database: each gives its first
+    step,
+    its mean as `value`, its `min` and `max`; a bucket holding a NaN reports NaN, an infinity stays.
+    `smoothed`
+    is TensorBoard's debiased EMA of the `values` returned; a non-finite value passes through.
+
+    Args:
+        run_id (str): The run's id, as `POST /v1/runs` made it.
+        series (str): The series' name; may hold `/` (`val/focal`).
+        max_points (int | None | Unset): Most points to return: longer curves come back in
+            buckets.
+        smoothing (float | Unset): TensorBoard's smoothing weight in [0, 1): 0 (default) is none.
+            Default: 0.0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | SeriesOut]
     """
 
     kwargs = _get_kwargs(
@@ -151,3 +207,47 @@ async def asyncio_detailed(
     response = await client.get_async_httpx_client().request(**kwargs)
 
     return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    run_id: str,
+    series: str,
+    *,
+    client: AuthenticatedClient | Client,
+    max_points: int | None | Unset = UNSET,
+    smoothing: float | Unset = 0.0,
+) -> Problem | SeriesOut | None:
+    """Read a curve
+
+     One curve in step order. With more than `max_points` stored, the points are cut into `max_points`
+    buckets of consecutive points (sizes differing by at most one) in the database: each gives its first
+    step,
+    its mean as `value`, its `min` and `max`; a bucket holding a NaN reports NaN, an infinity stays.
+    `smoothed`
+    is TensorBoard's debiased EMA of the `values` returned; a non-finite value passes through.
+
+    Args:
+        run_id (str): The run's id, as `POST /v1/runs` made it.
+        series (str): The series' name; may hold `/` (`val/focal`).
+        max_points (int | None | Unset): Most points to return: longer curves come back in
+            buckets.
+        smoothing (float | Unset): TensorBoard's smoothing weight in [0, 1): 0 (default) is none.
+            Default: 0.0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | SeriesOut
+    """
+
+    return (
+        await asyncio_detailed(
+            run_id=run_id,
+            series=series,
+            client=client,
+            max_points=max_points,
+            smoothing=smoothing,
+        )
+    ).parsed

@@ -13,6 +13,15 @@ branch_labels = None
 depends_on = None
 
 
+def _run_series_key(last: str) -> list[sa.Column[object]]:
+    """The leading key of every per-series table: the run, the series, and `last` (a step)."""
+    return [
+        sa.Column("run", sa.Integer(), sa.ForeignKey("runs.seq", ondelete="CASCADE"), nullable=False),
+        sa.Column("series", sa.String(64), nullable=False),
+        sa.Column(last, sa.BigInteger(), nullable=False),
+    ]
+
+
 def upgrade() -> None:
     op.create_table(
         "runs",
@@ -22,6 +31,9 @@ def upgrade() -> None:
         sa.Column("tags", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.Float(precision=53), nullable=False),
         sa.Column("owner", sa.String(128), nullable=True),
+        sa.Column("version", sa.BigInteger(), nullable=False, server_default="0"),
+        sa.Column("status", sa.String(32), nullable=True),
+        sa.Column("status_version", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("seq", name="pk_runs"),
         sa.UniqueConstraint("id", name="uq_runs_id"),
     )
@@ -44,9 +56,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "points",
-        sa.Column("run", sa.Integer(), sa.ForeignKey("runs.seq", ondelete="CASCADE"), nullable=False),
-        sa.Column("series", sa.String(64), nullable=False),
-        sa.Column("step", sa.BigInteger(), nullable=False),
+        *_run_series_key("step"),
         # NULL when the value is not finite: `kind` says which (0 finite, 1 NaN, 2 +inf, 3 -inf)
         sa.Column("value", sa.Float(precision=53), nullable=True),
         sa.Column("kind", sa.SmallInteger(), nullable=False),
@@ -56,9 +66,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "chunks",
-        sa.Column("run", sa.Integer(), sa.ForeignKey("runs.seq", ondelete="CASCADE"), nullable=False),
-        sa.Column("series", sa.String(64), nullable=False),
-        sa.Column("start", sa.BigInteger(), nullable=False),
+        *_run_series_key("start"),
         sa.Column("first", sa.BigInteger(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("finite", sa.Integer(), nullable=False),
@@ -73,9 +81,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "chunk_data",
-        sa.Column("run", sa.Integer(), sa.ForeignKey("runs.seq", ondelete="CASCADE"), nullable=False),
-        sa.Column("series", sa.String(64), nullable=False),
-        sa.Column("start", sa.BigInteger(), nullable=False),
+        *_run_series_key("start"),
         # little-endian int64 steps and float64 values (a NaN keeps its bits in a blob)
         sa.Column("steps", sa.LargeBinary(), nullable=False),
         sa.Column("values", sa.LargeBinary(), nullable=False),

@@ -1,0 +1,12 @@
+from enum import StrEnum
+
+
+class RunOutStatus(StrEnum):
+    DIVERGED = "diverged"
+    IMPROVING = "improving"
+    INSUFFICIENT_DATA = "insufficient_data"
+    OVERFITTING = "overfitting"
+    PLATEAU = "plateau"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class SeriesOutMaxItemType1(StrEnum):
+    INFINITY = "Infinity"
+    NAN = "NaN"
+    VALUE_2 = "-Infinity"
+
+    def __str__(self) -> str:
+        return str(self.value)
