@@ -6,28 +6,27 @@
     run.diagnosis().status                                             # "improving", "overfitting", ...
     run.plot("curves.png")
 
-Requests are built and answers read by the same functions for `Run` and `AsyncRun`; only the sending
-differs. The runs endpoints read their JSON bodies themselves, so they are called through the generated
-client's httpx client (`_Call`), with the same 503 retries and typed problems as every other call.
+Requests are built and answers read by the same functions for `Run` and `AsyncRun`, through the generated
+`lossd_api.api.runs`; only the waiting differs. 503s are retried and problems raised as for every other call.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import httpx
 import numpy as np
 
 from lossd_api.api.compute import losses_compute
-from lossd_api.models import ComputeRequest
-from lossd_api.types import Response
+from lossd_api.api.runs import runs_create, runs_delete, runs_diagnosis, runs_get, runs_plot, runs_points, runs_series
+from lossd_api.models import ComputeRequest, PointsWrite, RunCreate, RunsDiagnosisMode, RunsPlotFmt
+from lossd_api.types import UNSET, Response
 
 from ._client import Computation, ComputeDtype, Grad, Result, _ok, _prepare, _problem, _result
 from ._tensors import TensorLike
@@ -107,7 +106,7 @@ def _wire(value: Any, series: str) -> float | str:
     return number
 
 
-def _points_body(step: int, values: Mapping[str, Any], time: float | str | None, replace: bool) -> dict[str, Any]:
+def _points_body(step: int, values: Mapping[str, Any], time: float | str | None, replace: bool) -> PointsWrite:
     if not values:
         raise ValueError("log needs at least one series' value: run.log(3, train=0.41)")
     extra = {} if time is None else {"time": time}
@@ -116,7 +115,7 @@ def _points_body(step: int, values: Mapping[str, Any], time: float | str | None,
     }
     if replace:
         body["on_conflict"] = "replace"
-    return body
+    return PointsWrite.from_dict(body)
 
 
 def _diagnosis(out: Mapping[str, Any]) -> Diagnosis:
@@ -146,21 +145,33 @@ def _series(out: Mapping[str, Any]) -> Series:
     )
 
 
-def _options(**options: Any) -> dict[str, Any]:
-    """Query parameters: those given, booleans as `true`/`false`."""
-    return {k: ("true" if v else "false") if isinstance(v, bool) else v for k, v in options.items() if v is not None}
+def _unset(**options: Any) -> dict[str, Any]:
+    """Keyword arguments for a generated function: each option left None is UNSET (the server's default)."""
+    return {k: UNSET if v is None else v for k, v in options.items()}
 
 
-def _plot_format(path: str | Path) -> str:
+def _diagnosis_options(
+    monitor: str | None, train: str | None, mode: str | None, patience: int | None, min_delta: float | None
+) -> dict[str, Any]:
+    return _unset(
+        monitor=monitor,
+        train=train,
+        mode=None if mode is None else RunsDiagnosisMode(mode),
+        patience=patience,
+        min_delta=min_delta,
+    )
+
+
+def _plot_format(path: str | Path) -> RunsPlotFmt:
     suffix = Path(path).suffix.lower()
     if suffix not in _PLOT_FORMATS:
         raise ValueError(f"plot writes a .png or a .svg file, not {str(path)!r}")
-    return _PLOT_FORMATS[suffix]
+    return RunsPlotFmt(_PLOT_FORMATS[suffix])
 
 
-def _plot_params(series: Sequence[str] | str | None, smoothing: float | None, log_y: bool) -> dict[str, Any]:
+def _plot_options(series: Sequence[str] | str | None, smoothing: float | None, log_y: bool) -> dict[str, Any]:
     names = [series] if isinstance(series, str) else series
-    return _options(series=None if names is None else ",".join(names), smoothing=smoothing, log_y=log_y or None)
+    return _unset(series=None if names is None else ",".join(names), smoothing=smoothing, log_y=log_y)
 
 
 def _record_body(
@@ -180,24 +191,11 @@ def _record_body(
     return req, ComputeRequest.from_dict({**req.body, "record": {"run": run, "series": series, "step": step}})
 
 
-class _Call:
-    """A runs request through the generated client's httpx client, answered as the generated functions answer
-    (a `lossd_api.types.Response`), so that the clients' retries and problems apply unchanged."""
-
-    def __init__(self, method: str, path: str, *, json_body: Any = None, params: Mapping[str, Any] | None = None):
-        self.kwargs: dict[str, Any] = {"method": method, "url": path, "params": dict(params or {})}
-        if json_body is not None:
-            self.kwargs["json"] = json_body
-
-    @staticmethod
-    def wrap(r: httpx.Response) -> Response[Any]:
-        return Response(status_code=HTTPStatus(r.status_code), content=r.content, headers=r.headers, parsed=None)
-
-
 def _answer(response: Response[Any]) -> Any:
-    """The JSON of a 2xx answer (None for a 204), else the problem raised."""
+    """A 2xx answer's parsed model as a dict (None for a 204), else the problem raised."""
     if 200 <= int(response.status_code) < 300:
-        return json.loads(response.content) if response.content else None
+        parsed = response.parsed
+        return parsed.to_dict() if hasattr(parsed, "to_dict") else None
     raise _problem(response)
 
 
@@ -207,46 +205,30 @@ def _content(response: Response[Any]) -> bytes:
     raise _problem(response)
 
 
-def _path(run_id: str, *rest: str) -> str:
-    return "/".join(["/v1/runs", quote(run_id, safe=""), *rest])
-
-
-def _series_path(name: str) -> str:
-    return "/".join(quote(part, safe="") for part in name.split("/"))
-
-
-def _sync(client: LossClient, call: _Call) -> Response[Any]:
-    api = client._s.api
-    return client._send(lambda: call.wrap(api.get_httpx_client().request(**call.kwargs)))
-
-
-async def _async(client: AsyncLossClient, call: _Call) -> Response[Any]:
-    api = client._s.api
-
-    async def send() -> Response[Any]:
-        return call.wrap(await api.get_async_httpx_client().request(**call.kwargs))
-
-    return await client._send(send)
-
-
-def _create(name: str, tags: Mapping[str, str] | None) -> _Call:
-    return _Call("POST", "/v1/runs", json_body={"name": name, "tags": dict(tags or {})})
+def _wrap(status: int, content: bytes, headers: Any) -> Response[Any]:
+    """A raw answer as the generated functions answer, to read its problem."""
+    return Response(status_code=HTTPStatus(status), content=content, headers=headers, parsed=None)
 
 
 def create_run(client: LossClient, name: str, tags: Mapping[str, str] | None) -> Run:
-    return Run(client, _answer(_sync(client, _create(name, tags))))
+    body = RunCreate.from_dict({"name": name, "tags": dict(tags or {})})
+    return Run(client, _answer(client._send(lambda: runs_create.sync_detailed(client=client._s.api, body=body))))
 
 
 def get_run(client: LossClient, run_id: str) -> Run:
-    return Run(client, _answer(_sync(client, _Call("GET", _path(run_id)))))
+    return Run(client, _answer(client._send(lambda: runs_get.sync_detailed(run_id, client=client._s.api))))
 
 
 async def async_create_run(client: AsyncLossClient, name: str, tags: Mapping[str, str] | None) -> AsyncRun:
-    return AsyncRun(client, _answer(await _async(client, _create(name, tags))))
+    body = RunCreate.from_dict({"name": name, "tags": dict(tags or {})})
+    response = await client._send(lambda: runs_create.asyncio_detailed(client=client._s.api, body=body))
+    return AsyncRun(client, _answer(response))
 
 
 async def async_get_run(client: AsyncLossClient, run_id: str) -> AsyncRun:
-    return AsyncRun(client, _answer(await _async(client, _Call("GET", _path(run_id)))))
+    return AsyncRun(
+        client, _answer(await client._send(lambda: runs_get.asyncio_detailed(run_id, client=client._s.api)))
+    )
 
 
 class _RunBase:
@@ -270,9 +252,7 @@ class Run(_RunBase):
     def __init__(self, client: LossClient, out: Mapping[str, Any]) -> None:
         super().__init__(out)
         self._client = client
-
-    def _send(self, call: _Call) -> Response[Any]:
-        return _sync(self._client, call)
+        self._api = client._s.api
 
     def log(
         self,
@@ -290,7 +270,8 @@ class Run(_RunBase):
         clock). Sending a stored point again with the same value changes nothing; with another value it is a
         `Conflict`, unless `replace=True`. Returns how many points were accepted."""
         body = _points_body(step, {**(values or {}), **series_values}, time, replace)
-        return int(_answer(self._send(_Call("POST", _path(self.id, "points"), json_body=body)))["accepted"])
+        send = self._client._send
+        return int(_answer(send(lambda: runs_points.sync_detailed(self.id, client=self._api, body=body)))["accepted"])
 
     def compute(
         self,
@@ -323,18 +304,19 @@ class Run(_RunBase):
     ) -> Diagnosis:
         """What the curves say; each option left None takes the server's default (monitor `validation`, else
         the only series; train `train`; mode `min`; patience 5; min_delta 0)."""
-        params = _options(monitor=monitor, train=train, mode=mode, patience=patience, min_delta=min_delta)
-        return _diagnosis(_answer(self._send(_Call("GET", _path(self.id, "diagnosis"), params=params))))
+        options = _diagnosis_options(monitor, train, mode, patience, min_delta)
+        call = partial(runs_diagnosis.sync_detailed, self.id, client=self._api, **options)
+        return _diagnosis(_answer(self._client._send(call)))
 
     def series(self, name: str, *, max_points: int | None = None, smoothing: float | None = None) -> Series:
         """One curve, reduced on the server to `max_points` buckets when longer, smoothed with `smoothing`."""
-        params = _options(max_points=max_points, smoothing=smoothing)
-        out = _answer(self._send(_Call("GET", _path(self.id, "series", _series_path(name)), params=params)))
-        return _series(out)
+        options = _unset(max_points=max_points, smoothing=smoothing)
+        call = partial(runs_series.sync_detailed, self.id, name, client=self._api, **options)
+        return _series(_answer(self._client._send(call)))
 
     def summary(self) -> dict[str, Any]:
         """The run as the server describes it now: its series' counts, last and best points, and `status`."""
-        out: dict[str, Any] = _answer(self._send(_Call("GET", _path(self.id))))
+        out: dict[str, Any] = _answer(self._client._send(partial(runs_get.sync_detailed, self.id, client=self._api)))
         return out
 
     def plot(
@@ -348,18 +330,20 @@ class Run(_RunBase):
         """Save the run's plot to `path`, a PNG or an SVG as its suffix says (`.png`, `.svg`): `series` (default:
         all), smoothed with `smoothing`, on a log axis with `log_y`. Returns the path."""
         fmt = _plot_format(path)
-        call = _Call("GET", _path(self.id, f"plot.{fmt}"), params=_plot_params(series, smoothing, log_y))
+        call = partial(
+            runs_plot.sync_detailed, self.id, fmt, client=self._api, **_plot_options(series, smoothing, log_y)
+        )
         out = Path(path)
-        out.write_bytes(_content(self._send(call)))
+        out.write_bytes(_content(self._client._send(call)))
         return out
 
     def export(self, path: str | Path) -> Path:
         """Save every point as CSV (`series,step,value,time`) to `path`, as it streams in. Returns the path."""
         out = Path(path)
-        with self._client._s.api.get_httpx_client().stream("GET", _path(self.id, "export.csv")) as r:
+        # streamed to the file as it arrives: the generated function would hold the whole run in memory
+        with self._api.get_httpx_client().stream("GET", f"/v1/runs/{quote(self.id, safe='')}/export.csv") as r:
             if r.status_code != 200:
-                r.read()
-                raise _problem(_Call.wrap(r))
+                raise _problem(_wrap(r.status_code, r.read(), r.headers))
             with out.open("wb") as f:
                 for chunk in r.iter_bytes():
                     f.write(chunk)
@@ -367,7 +351,7 @@ class Run(_RunBase):
 
     def delete(self) -> None:
         """Delete the run and its points."""
-        _answer(self._send(_Call("DELETE", _path(self.id))))
+        _answer(self._client._send(partial(runs_delete.sync_detailed, self.id, client=self._api)))
 
 
 class AsyncRun(_RunBase):
@@ -376,9 +360,7 @@ class AsyncRun(_RunBase):
     def __init__(self, client: AsyncLossClient, out: Mapping[str, Any]) -> None:
         super().__init__(out)
         self._client = client
-
-    async def _send(self, call: _Call) -> Response[Any]:
-        return await _async(self._client, call)
+        self._api = client._s.api
 
     async def log(
         self,
@@ -392,7 +374,8 @@ class AsyncRun(_RunBase):
     ) -> int:
         """Store one value per series at `step`: see `Run.log`."""
         body = _points_body(step, {**(values or {}), **series_values}, time, replace)
-        return int(_answer(await self._send(_Call("POST", _path(self.id, "points"), json_body=body)))["accepted"])
+        response = await self._client._send(lambda: runs_points.asyncio_detailed(self.id, client=self._api, body=body))
+        return int(_answer(response)["accepted"])
 
     async def compute(
         self,
@@ -423,18 +406,20 @@ class AsyncRun(_RunBase):
         min_delta: float | None = None,
     ) -> Diagnosis:
         """What the curves say: see `Run.diagnosis`."""
-        params = _options(monitor=monitor, train=train, mode=mode, patience=patience, min_delta=min_delta)
-        return _diagnosis(_answer(await self._send(_Call("GET", _path(self.id, "diagnosis"), params=params))))
+        options = _diagnosis_options(monitor, train, mode, patience, min_delta)
+        call = partial(runs_diagnosis.asyncio_detailed, self.id, client=self._api, **options)
+        return _diagnosis(_answer(await self._client._send(call)))
 
     async def series(self, name: str, *, max_points: int | None = None, smoothing: float | None = None) -> Series:
         """One curve: see `Run.series`."""
-        params = _options(max_points=max_points, smoothing=smoothing)
-        out = _answer(await self._send(_Call("GET", _path(self.id, "series", _series_path(name)), params=params)))
-        return _series(out)
+        options = _unset(max_points=max_points, smoothing=smoothing)
+        call = partial(runs_series.asyncio_detailed, self.id, name, client=self._api, **options)
+        return _series(_answer(await self._client._send(call)))
 
     async def summary(self) -> dict[str, Any]:
         """The run as the server describes it now: see `Run.summary`."""
-        out: dict[str, Any] = _answer(await self._send(_Call("GET", _path(self.id))))
+        call = partial(runs_get.asyncio_detailed, self.id, client=self._api)
+        out: dict[str, Any] = _answer(await self._client._send(call))
         return out
 
     async def plot(
@@ -447,11 +432,12 @@ class AsyncRun(_RunBase):
     ) -> Path:
         """Save the run's plot to `path` (`.png` or `.svg`): see `Run.plot`."""
         fmt = _plot_format(path)
-        call = _Call("GET", _path(self.id, f"plot.{fmt}"), params=_plot_params(series, smoothing, log_y))
+        options = _plot_options(series, smoothing, log_y)
+        call = partial(runs_plot.asyncio_detailed, self.id, fmt, client=self._api, **options)
         out = Path(path)
-        out.write_bytes(_content(await self._send(call)))
+        out.write_bytes(_content(await self._client._send(call)))
         return out
 
     async def delete(self) -> None:
         """Delete the run and its points."""
-        _answer(await self._send(_Call("DELETE", _path(self.id))))
+        _answer(await self._client._send(partial(runs_delete.asyncio_detailed, self.id, client=self._api)))

@@ -53,6 +53,7 @@ def test_log_stores_one_point_per_series(run: Run, raw: httpx.Client) -> None:
 def test_log_takes_series_names_that_are_not_identifiers(run: Run, raw: httpx.Client) -> None:
     run.log(3, {"val/focal": 0.25, "train.mse": 0.5})
     assert stored(raw, run, "val/focal") == [(3, 0.25)] and stored(raw, run, "train.mse") == [(3, 0.5)]
+    assert run.series("val/focal").values.tolist() == [0.25]  # a name holding "/" read back through the client
 
 
 @pytest.mark.parametrize(
