@@ -302,6 +302,7 @@ def test_a_series_name_with_slashes_is_the_rest_of_the_path(api: httpx.Client) -
     run_id = new_run(api)
     write(api, run_id, [{"series": "val/focal/x.y-z_1", "step": 0, "value": 2.0}])
     assert series(api, run_id, "val/focal/x.y-z_1")["values"] == [2.0]
+    assert series(api, run_id, "val%2Ffocal%2Fx.y-z_1")["values"] == [2.0]  # as a client that quotes it sends it
     assert list(api.get(f"/v1/runs/{run_id}").json()["series"]) == ["val/focal/x.y-z_1"]
 
 

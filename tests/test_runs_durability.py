@@ -112,3 +112,32 @@ def test_two_servers_writing_one_run_lose_and_duplicate_nothing(serve: Any, post
         with httpx.Client(base_url=url, timeout=60) as client:
             counts = {n: s["count"] for n, s in client.get(f"/v1/runs/{run_id}").json()["series"].items()}
         assert counts == {"shared": 100, **{f"w{w}": 100 for w in range(4)}}
+
+
+def test_two_api_processes_migrate_and_write_one_sqlite_file(tmp_path: Path) -> None:
+    env = lossd_env(LOSSD_DATABASE_URL=f"sqlite:///{tmp_path / 'runs.db'}", LOSSD_POOL="local")
+    proc, url = start_serve(tmp_path / "serve.log", args=["--workers", "2"], env=env)
+    try:
+        with httpx.Client(base_url=url, timeout=60) as client:
+            run_id = client.post("/v1/runs", json={"name": "shared-file"}).json()["id"]
+        statuses: list[int] = []
+
+        def writer(w: int) -> None:
+            with httpx.Client(base_url=url, timeout=60) as own:  # a connection each, spread over the processes
+                for start in range(0, 60, 10):
+                    points = [{"series": "shared", "step": s, "value": s / 3} for s in range(start, start + 10)]
+                    points += [{"series": f"w{w}", "step": s, "value": float(s)} for s in range(start, start + 10)]
+                    statuses.append(own.post(f"/v1/runs/{run_id}/points", json={"points": points}).status_code)
+
+        threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert statuses == [200] * 24
+        after = stored(url, run_id)
+        want = {("shared", s): s / 3 for s in range(60)} | {(f"w{w}", s): float(s) for w in range(4) for s in range(60)}
+        assert after == want
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

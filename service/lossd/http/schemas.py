@@ -350,7 +350,9 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
-    errors: list[FieldErrorOut] | None = Field(None, description="On every 422: what is wrong, and where.")
+    errors: list[FieldErrorOut] | None = Field(
+        None, description="On every 422: what is wrong, and where; on a 409: the point stored with another value."
+    )
     suggestions: list[str] | None = Field(None, description="On an unknown loss: the closest names.")
     limit: str | None = Field(None, description="On a 413: the limit's name.")
     limit_value: float | None = Field(None, description="On a 413: the limit's value.")

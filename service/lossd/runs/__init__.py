@@ -10,6 +10,8 @@ The interface other modules build on (names kept stable):
     store = Store.open(url)            # an engine; `store.upgrade()` applies the migrations; `store.close()`
     store.create_run(name, tags, owner=None) -> Run
     store.get_run(run_id, owner=None) -> Run                        # RunNotFound
+        # Run(id, name, tags, created_at: UTC datetime, series: {name: SeriesSummary}, status)
+    store.exists(run_id, owner=None) -> bool
     store.list_runs(owner=None, limit=50, cursor=None, tags=None) -> RunPage   # newest first
     store.delete_run(run_id, owner=None) -> None                    # RunNotFound
     store.add_points(run_id, points: Sequence[NewPoint], replace=False, owner=None) -> int
@@ -21,7 +23,8 @@ The interface other modules build on (names kept stable):
     store.summaries(run_id, owner=None) -> dict[str, SeriesSummary]
     store.curve(run_id, series, owner=None) -> Curve                # SeriesNotFound; every point, step order
     store.read_series(run_id, series, max_points=None, owner=None) -> SeriesRead
-        # at most max_points buckets, reduced in SQL (see SeriesRead)
+        # SeriesRead(series, count, steps, values, mins, maxs): at most max_points buckets, grouped in SQL
+        # over aggregated chunks of 64 points (lossd.runs.chunks)
     diagnose(monitor: Curve, train: Curve | None, mode="min", patience=5, min_delta=0.0) -> Diagnosis
         # Diagnosis(status, best: Best | None, stop_at, diverged_at, overfitting_since, generalization_gap)
     diagnose_run(store, run_id, monitor=None, train="train", ..., owner=None) -> RunDiagnosis

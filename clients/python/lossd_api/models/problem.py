@@ -24,7 +24,8 @@ class Problem:
         title (str):
         status (int):
         detail (str):
-        errors (list[FieldErrorOut] | None | Unset): On every 422: what is wrong, and where.
+        errors (list[FieldErrorOut] | None | Unset): On every 422: what is wrong, and where; on a 409: the point stored
+            with another value.
         suggestions (list[str] | None | Unset): On an unknown loss: the closest names.
         limit (None | str | Unset): On a 413: the limit's name.
         limit_value (float | None | Unset): On a 413: the limit's value.
