@@ -108,24 +108,15 @@ def figure(curves: Sequence[PlotCurve], marks: Marks = Marks(), *, log_y: bool =
             label=f"best: step {marks.best_step} ({marks.best_value:.4g})",
         )
         best.set_gid("best")
-    if marks.overfitting_since is not None:
-        onset = ax.axvline(
-            marks.overfitting_since,
-            color="crimson",
-            linestyle="--",
-            linewidth=1.2,
-            label=f"overfitting since step {marks.overfitting_since}",
-        )
-        onset.set_gid("overfitting")
-    if marks.diverged_at is not None:
-        diverged = ax.axvline(
-            marks.diverged_at,
-            color="black",
-            linestyle=":",
-            linewidth=1.2,
-            label=f"diverged at step {marks.diverged_at}",
-        )
-        diverged.set_gid("diverged")
+    # the steps from which something went wrong: a vertical line each
+    onsets = [
+        (marks.overfitting_since, "overfitting", "crimson", "--", "overfitting since step"),
+        (marks.diverged_at, "diverged", "black", ":", "diverged at step"),
+    ]
+    for step, gid, colour, style, text in onsets:
+        if step is not None:
+            line = ax.axvline(step, color=colour, linestyle=style, linewidth=1.2, label=f"{text} {step}")
+            line.set_gid(gid)
     if log_y:
         ax.set_yscale("log", nonpositive="mask")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
