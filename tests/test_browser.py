@@ -3,12 +3,14 @@ Playwright (which downloads no browser: it is given /usr/bin/chromium). Every re
 recorded, and one that goes anywhere but the lossd server fails the test (it is also refused, so that a page
 never waits on the outside world). Screenshots are saved in test-artifacts/."""
 
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from lossd.catalogue import CATALOGUE
@@ -197,3 +199,186 @@ def test_the_chooser_recommends_and_compares_on_pasted_data(visit: Visit) -> Non
     page.screenshot(path=ARTIFACTS / "chooser-regression-outliers.png", full_page=True)
     assert visit.outside() == [] and visit.errors == []
     assert visit.origin + "/v1/compare" in visit.requests
+
+
+def _run_with_points(url: str, name: str, points: list[dict[str, Any]], tags: dict[str, str] | None = None) -> str:
+    with httpx.Client(base_url=url, timeout=30) as c:
+        r = c.post("/v1/runs", json={"name": name, "tags": tags or {}})
+        assert r.status_code == 201, r.text
+        run_id: str = r.json()["id"]
+        if points:
+            assert c.post(f"/v1/runs/{run_id}/points", json={"points": points}).status_code == 200
+    return run_id
+
+
+def _post(url: str, run_id: str, points: list[dict[str, Any]]) -> None:
+    assert httpx.post(f"{url}/v1/runs/{run_id}/points", json={"points": points}, timeout=30).status_code == 200
+
+
+def _curve(series: str, steps: range, value: Any) -> list[dict[str, Any]]:
+    return [{"series": series, "step": s, "value": value(s)} for s in steps]
+
+
+def _falling(s: int) -> float:
+    return 1 / (s + 1)
+
+
+def _u_shaped(s: int) -> float:
+    """Falls until step 12, then rises: held-out loss of a model that starts to overfit."""
+    return 0.3 + (s - 12) ** 2 / 200
+
+
+def _counts(page: Any) -> dict[str, int]:
+    return json.loads(page.locator("#chart").get_attribute("data-counts") or "{}")
+
+
+def _traces(page: Any) -> list[dict[str, Any]]:
+    """What plotly drew: each trace's role (`meta`), group, visibility and points."""
+    return page.evaluate(
+        "() => document.getElementById('chart').data.map(t => ({meta: t.meta, group: t.legendgroup || null, "
+        "visible: t.visible === undefined ? true : t.visible, x: Array.from(t.x), y: Array.from(t.y)}))"
+    )
+
+
+def _open_run(visit: Visit, run_id: str, counts: str) -> Any:
+    """The run's page, once its chart holds `counts` points per series (the JSON of `data-counts`)."""
+    page = visit.page
+    page.goto(f"{visit.origin}/runs/{run_id}")
+    _wait_counts(page, counts)
+    return page
+
+
+def _wait_counts(page: Any, counts: str) -> None:
+    page.wait_for_function(f"() => document.getElementById('chart').getAttribute('data-counts') === {counts!r}")
+
+
+def test_the_runs_page_lists_each_run_with_its_status(visit: Visit) -> None:
+    url = visit.origin
+    train, validation = _curve("train", range(30), _falling), _curve("validation", range(30), _u_shaped)
+    run_id = _run_with_points(url, "browser overfit", train + validation, {"model": "linear"})
+    status = httpx.get(f"{url}/v1/runs/{run_id}", timeout=30).json()["status"]
+    page = visit.page
+    page.goto(url + "/runs")
+    row = page.locator(f"#runs tr[data-run='{run_id}']")
+    row.wait_for()
+    assert row.locator(".status").get_attribute("data-status") == status == "overfitting"
+    assert row.locator(".tags").inner_text() == "model=linear"
+    assert (
+        row.locator(".series div[data-series='train']").inner_text().startswith("train: 30 points, last 0.03333 at 29")
+    )
+    page.screenshot(path=ARTIFACTS / "runs-list.png", full_page=True)
+    row.locator("a", has_text="browser overfit").click()
+    page.wait_for_url(f"**/runs/{run_id}")
+    page.locator("#status[data-status='overfitting']").wait_for()
+    assert visit.outside() == [] and visit.errors == []
+
+
+def test_a_runs_chart_draws_its_curves_and_follows_new_points(visit: Visit) -> None:
+    url = visit.origin
+    run_id = _run_with_points(url, "browser live", _curve("train", range(10), _falling))
+    page = _open_run(visit, run_id, '{"train":10}')
+    (line,) = [t for t in _traces(page) if t["meta"] == "values"]
+    assert line["x"] == list(range(10)) and line["y"] == [_falling(s) for s in range(10)]
+    assert page.locator("#chart .scatterlayer .trace path.js-line").count() == 1  # drawn, not only loaded
+
+    # the trainer writes on: the page picks the new points up by itself
+    _post(url, run_id, _curve("train", range(10, 30), _falling) + _curve("validation", range(30), _u_shaped))
+    page.wait_for_function(
+        "() => JSON.parse(document.getElementById('chart').getAttribute('data-counts')).validation === 30",
+        timeout=30_000,
+    )
+    assert _counts(page) == {"train": 30, "validation": 30}
+    assert page.locator("#chart .scatterlayer .trace path.js-line").count() == 2
+    diagnosis = httpx.get(f"{url}/v1/runs/{run_id}/diagnosis", timeout=30).json()
+    page.locator(f"#status[data-status='{diagnosis['status']}']").wait_for()
+    (best,) = [t for t in _traces(page) if t["meta"] == "best"]
+    assert (best["x"], best["y"]) == ([diagnosis["best"]["step"]], [diagnosis["best"]["value"]])
+    assert page.locator("dd[data-fact='overfitting since']").inner_text() == f"step {diagnosis['overfitting_since']}"
+    page.screenshot(path=ARTIFACTS / "run-chart.png", full_page=True)
+    assert visit.outside() == [] and visit.errors == []
+
+
+def test_the_smoothing_slider_draws_lossds_smoothed_curve(visit: Visit) -> None:
+    url = visit.origin
+    run_id = _run_with_points(url, "browser smoothing", _curve("train", range(40), lambda s: 1 / (s + 1) + s % 3 / 10))
+    page = _open_run(visit, run_id, '{"train":40}')
+    assert "smoothed" not in [t["meta"] for t in _traces(page)]
+    page.locator("#smoothing").fill("0.8")
+    page.wait_for_function("() => document.getElementById('chart').data.some(t => t.meta === 'smoothed')")
+    want = httpx.get(f"{url}/v1/runs/{run_id}/series/train", params={"smoothing": 0.8}, timeout=30).json()
+    (smoothed,) = [t for t in _traces(page) if t["meta"] == "smoothed"]
+    assert smoothed["y"] == want["smoothed"]
+    assert page.locator("#smoothing-value").inner_text() == "0.80"
+    assert page.locator("#png").get_attribute("href").endswith(f"/v1/runs/{run_id}/plot.png?smoothing=0.8")
+    assert visit.outside() == [] and visit.errors == []
+
+
+def test_a_series_is_hidden_by_its_box_or_its_legend_entry(visit: Visit) -> None:
+    url = visit.origin
+    run_id = _run_with_points(
+        url, "browser toggles", _curve("train", range(20), _falling) + _curve("validation", range(20), _u_shaped)
+    )
+    page = _open_run(visit, run_id, '{"train":20,"validation":20}')
+
+    def visible() -> dict[str, Any]:
+        return {t["group"]: t["visible"] for t in _traces(page) if t["meta"] == "values"}
+
+    assert visible() == {"train": True, "validation": True}
+    page.locator("input[data-series='validation']").uncheck()
+    assert visible() == {"train": True, "validation": "legendonly"}
+    assert page.locator("#svg").get_attribute("href").endswith("/plot.svg?series=train")
+    page.locator("#chart .legend .traces", has_text="train").locator(".legendtoggle").click()
+    assert visible() == {"train": "legendonly", "validation": "legendonly"}
+    assert not page.locator("input[data-series='train']").is_checked()
+    page.locator("input[data-series='validation']").check()
+    assert visible() == {"train": "legendonly", "validation": True}
+    assert visit.outside() == [] and visit.errors == []
+
+
+def test_a_zoom_survives_new_points_and_log_scale_changes_the_axis(visit: Visit) -> None:
+    url = visit.origin
+    run_id = _run_with_points(url, "browser zoom", _curve("train", range(50), _falling))
+    page = _open_run(visit, run_id, '{"train":50}')
+    box = page.locator("#chart .nsewdrag").first.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.2, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, y, steps=5)
+    page.mouse.up()
+    zoomed = page.evaluate("() => document.getElementById('chart').layout.xaxis.range.slice()")
+    assert 5 < zoomed[0] < zoomed[1] < 30  # steps 0..49 across the width; the drag took 20%..50% of it
+    _post(url, run_id, _curve("train", range(50, 80), _falling))
+    _wait_counts(page, '{"train":80}')
+    assert page.evaluate("() => document.getElementById('chart').layout.xaxis.range.slice()") == zoomed
+    page.locator("#log-y").check()
+    assert page.evaluate("() => document.getElementById('chart').layout.yaxis.type") == "log"
+    assert visit.outside() == [] and visit.errors == []
+
+
+def test_the_runs_page_filters_by_tag(visit: Visit) -> None:
+    url = visit.origin
+    tagged = _run_with_points(url, "browser tagged", [], {"sweep": "a7"})
+    other = _run_with_points(url, "browser untagged", [])
+    page = visit.page
+    page.goto(url + "/runs")
+    page.locator(f"#runs tr[data-run='{other}']").wait_for()
+    page.locator("#tag").fill("sweep:a7")
+    page.locator("#filter button").click()
+    page.locator(f"#runs tr[data-run='{other}']").wait_for(state="detached")
+    assert page.locator("#runs tbody tr").evaluate_all("rows => rows.map(r => r.dataset.run)") == [tagged]
+    assert page.url.endswith("/runs?tag=sweep%3Aa7")
+    assert visit.outside() == [] and visit.errors == []
+
+
+def test_a_long_curve_is_drawn_reduced_with_its_spikes_band(visit: Visit) -> None:
+    url = visit.origin
+    n = 20_000
+    points = _curve("train", range(n), lambda s: 100.0 if s == n // 3 else _falling(s))
+    run_id = _run_with_points(url, "browser long", points)
+    page = _open_run(visit, run_id, json.dumps({"train": n}, separators=(",", ":")))
+    (line,) = [t for t in _traces(page) if t["meta"] == "values"]
+    band = [y for t in _traces(page) if t["meta"] == "band" for y in t["y"]]
+    width = page.locator("#chart").evaluate("c => c.clientWidth")
+    assert len(line["x"]) <= width < n  # about a point per pixel, not every point
+    assert max(line["y"]) < 100.0 == max(band)  # the spike survives the reduction, in its bucket's max
+    assert visit.outside() == [] and visit.errors == []

@@ -11,7 +11,7 @@ from . import __version__, pages
 from .catalogue import CATALOGUE
 from .compute.pool import LocalPool, Pool
 from .compute.process import ProcessPool
-from .http import custom, oip, problems, runs
+from .http import custom, oip, problems, run_views, runs
 from .http.lane import ComputeLane
 from .http.metrics import router as metrics_router
 from .http.observability import RequestObservability
@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(custom.router)
     app.include_router(oip.router)  # the Open Inference Protocol, /v2
     app.include_router(runs.router)
+    app.include_router(run_views.router)
     CATALOGUE.load()  # plugin losses: loaded, and logged, at start-up rather than on the first request
     install_openapi(app)
     pages.install(app)

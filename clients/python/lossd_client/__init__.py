@@ -8,7 +8,8 @@
 
 `LossClient` and `AsyncLossClient` (the same API, async) take lists, NumPy arrays or torch tensors and
 give back floats and NumPy arrays. Each loss also has its own method (`client.mse(...)`), documented from
-the catalogue. The typed client generated from lossd's OpenAPI document is `lossd_api`.
+the catalogue; `client.run(name)` keeps a training run's curves on the server (`Run`). The typed client
+generated from lossd's OpenAPI document is `lossd_api`.
 """
 
 from ._client import (
@@ -26,6 +27,7 @@ from ._client import (
 )
 from ._errors import (
     ComputeTimeout,
+    Conflict,
     FieldError,
     InvalidRequest,
     LossdError,
@@ -42,6 +44,7 @@ from ._errors import (
     UnsupportedMediaType,
 )
 from ._losses import LOSSES
+from ._runs import AsyncRun, Best, Diagnosis, Run, Series
 from ._tensors import TensorLike
 
 __version__ = "0.1.0"
@@ -50,12 +53,16 @@ __all__ = [
     "DEFAULT_URL",
     "LOSSES",
     "AsyncLossClient",
+    "AsyncRun",
+    "Best",
     "Compared",
     "Comparison",
     "Computation",
     "ComputeDtype",
     "ComputeTimeout",
+    "Conflict",
     "Contributor",
+    "Diagnosis",
     "FieldError",
     "Grad",
     "InvalidRequest",
@@ -66,6 +73,8 @@ __all__ = [
     "NotFound",
     "ProblemError",
     "Result",
+    "Run",
+    "Series",
     "ServerError",
     "ServiceBusy",
     "Skipped",

@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 import httpx
 import numpy as np
@@ -40,6 +40,9 @@ from lossd_api.types import UNSET, Response
 from ._errors import ProblemError, ServiceBusy, Timeout, TransportError, from_problem
 from ._losses import AsyncLosses, SyncLosses
 from ._tensors import Encoded, TensorLike, caller_dtype, decode, encode, scalar
+
+if TYPE_CHECKING:
+    from ._runs import AsyncRun, Run
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 Grad: TypeAlias = bool | Sequence[str]
@@ -541,6 +544,20 @@ class LossClient(SyncLosses):
         """The server's versions, devices, pool settings and limits."""
         return _ok(self._send(lambda: service_info.sync_detailed(client=self._s.api))).to_dict()
 
+    def run(self, name: str, *, tags: Mapping[str, str] | None = None) -> Run:
+        """A new run named `name` (need not be unique), labelled with `tags`, whose curves lossd keeps: log
+        points with `run.log(step, train=...)`, let lossd compute and keep them with `run.compute(...,
+        series=, step=)`, read them back with `run.diagnosis()`, `run.series(name)`, `run.plot(path)`."""
+        from ._runs import create_run  # _runs builds on this module
+
+        return create_run(self, name, tags)
+
+    def get_run(self, run_id: str) -> Run:
+        """The run `run_id` (`NotFound` if there is none)."""
+        from ._runs import get_run
+
+        return get_run(self, run_id)
+
     def close(self) -> None:
         self._s.api.get_httpx_client().close()
 
@@ -668,6 +685,18 @@ class AsyncLossClient(AsyncLosses):
     async def info(self) -> dict[str, Any]:
         """The server's versions, devices, pool settings and limits."""
         return _ok(await self._send(lambda: service_info.asyncio_detailed(client=self._s.api))).to_dict()
+
+    async def run(self, name: str, *, tags: Mapping[str, str] | None = None) -> AsyncRun:
+        """A new run: see `LossClient.run`."""
+        from ._runs import async_create_run
+
+        return await async_create_run(self, name, tags)
+
+    async def get_run(self, run_id: str) -> AsyncRun:
+        """The run `run_id` (`NotFound` if there is none)."""
+        from ._runs import async_get_run
+
+        return await async_get_run(self, run_id)
 
     async def aclose(self) -> None:
         await self._s.api.get_async_httpx_client().aclose()

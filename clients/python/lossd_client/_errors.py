@@ -5,9 +5,10 @@ LossdError
  │    └── Timeout              the client's timeout ran out
  └── ProblemError              lossd answered with a problem: .status, .type, .title, .detail, .problem
       ├── MalformedRequest     400  the body is not JSON
-      ├── NotFound             404  unknown path
+      ├── NotFound             404  unknown path, run or series
       │    └── UnknownLoss     404  unknown loss; .suggestions
       ├── MethodNotAllowed     405
+      ├── Conflict             409  a run's point is stored with another value
       ├── TooLarge             413  over a configured limit; .limit, .limit_value
       ├── UnsupportedMediaType 415
       ├── InvalidRequest       422  .errors: each FieldError(loc, msg)
@@ -59,6 +60,10 @@ class MalformedRequest(ProblemError):
 
 class NotFound(ProblemError):
     """404: no such path."""
+
+
+class Conflict(ProblemError):
+    """409: a point of a run is already stored with another value (send it with `replace=True` to overwrite)."""
 
 
 class UnknownLoss(NotFound):
@@ -117,6 +122,7 @@ _BY_STATUS: dict[int, type[ProblemError]] = {
     400: MalformedRequest,
     404: NotFound,
     405: MethodNotAllowed,
+    409: Conflict,
     413: TooLarge,
     415: UnsupportedMediaType,
     422: InvalidRequest,

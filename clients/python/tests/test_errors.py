@@ -36,7 +36,8 @@ POOLED = {"input": np.full(5000, 2.0), "target": np.full(5000, 1.5)}
         ({"status": 504, "title": "Computation timed out"}, lc.ComputeTimeout),
         ({"status": 500, "title": "Internal error"}, lc.ServerError),
         ({"status": 502, "title": "Bad gateway"}, lc.ServerError),
-        ({"status": 409, "title": "Conflict"}, lc.ProblemError),
+        ({"status": 409, "title": "Conflicting point"}, lc.Conflict),
+        ({"status": 410, "title": "Gone"}, lc.ProblemError),  # a status without a class of its own
     ],
 )
 def test_each_status_has_its_exception(problem: dict[str, Any], cls: type[lc.ProblemError]) -> None:

@@ -14,12 +14,16 @@ def test_exported_members() -> None:
             "DEFAULT_URL",
             "LOSSES",
             "AsyncLossClient",
+            "AsyncRun",
+            "Best",
             "Compared",
             "Comparison",
             "Computation",
             "ComputeDtype",
             "ComputeTimeout",
+            "Conflict",
             "Contributor",
+            "Diagnosis",
             "FieldError",
             "Grad",
             "InvalidRequest",
@@ -30,6 +34,8 @@ def test_exported_members() -> None:
             "NotFound",
             "ProblemError",
             "Result",
+            "Run",
+            "Series",
             "ServerError",
             "ServiceBusy",
             "Skipped",
@@ -56,5 +62,5 @@ def test_the_exception_tree() -> None:
     assert issubclass(lossd_client.UnknownLoss, lossd_client.NotFound)
     for name in ("TransportError", "ProblemError"):
         assert issubclass(getattr(lossd_client, name), lossd_client.LossdError)
-    for name in ("InvalidRequest", "TooLarge", "ServiceBusy", "ComputeTimeout", "ServerError", "NotFound"):
+    for name in ("InvalidRequest", "TooLarge", "ServiceBusy", "ComputeTimeout", "ServerError", "NotFound", "Conflict"):
         assert issubclass(getattr(lossd_client, name), lossd_client.ProblemError)

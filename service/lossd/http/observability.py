@@ -4,13 +4,13 @@ task per request). `/metrics` itself is not counted.
 """
 
 import copy
+import json
 import logging
 import re
 import time
 import uuid
 from typing import Any
 
-import orjson
 import uvicorn.config
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -85,7 +85,7 @@ class RequestObservability:
                 "status": status,
                 "duration_ms": round(seconds * 1000, 3),
             }
-            log.info(orjson.dumps(line).decode())
+            log.info(json.dumps(line))
 
 
 def log_config() -> dict[str, Any]:

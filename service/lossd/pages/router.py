@@ -9,11 +9,14 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 
 from .. import __version__
 from ..catalogue import CATALOGUE
 from ..catalogue.descriptor import describe
+from ..errors import RunNotFound
+from ..http.deps import OwnerDep, StoreDep
+from ..http.record import blocking
 from .chooser import questions
 
 HERE = Path(__file__).resolve().parent
@@ -43,6 +46,10 @@ CSP = "; ".join(
 # ReDoc's sidebar shows Redocly's logo from their CDN: lossd serves the bundle with that image made local.
 REDOC_JS_URL = "/static/redoc/redoc.standalone.js"
 _REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+# plotly.js (MIT), as the plotly wheel ships it, for the runs pages' chart: the one file, not the folder
+# around it (the wheel's package_data also holds data sets and a widget bundle).
+PLOTLY_JS = Path(str(files("plotly") / "package_data" / "plotly.min.js"))
+PLOTLY_JS_URL = "/static/plotly/plotly.min.js"
 
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
@@ -56,6 +63,7 @@ def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
         "vendor": root + VENDOR_URL,
         "openapi": root + (request.app.openapi_url or "/openapi.json"),
         "redoc_js": root + REDOC_JS_URL,
+        "plotly_js": root + PLOTLY_JS_URL,
         "version": __version__,
     }
     return templates.TemplateResponse(request, name, links | context, headers={"Content-Security-Policy": CSP})
@@ -88,6 +96,27 @@ async def docs(request: Request) -> HTMLResponse:
 async def redoc(request: Request) -> HTMLResponse:
     """ReDoc: the same document, to read."""
     return _page(request, "redoc.html")
+
+
+@router.get("/runs", response_class=HTMLResponse)
+async def runs(request: Request) -> HTMLResponse:
+    """The runs, newest first, each with its series and diagnosis status (read from `GET /v1/runs`)."""
+    return _page(request, "runs.html")
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+async def run(request: Request, run_id: str, store: StoreDep, owner: OwnerDep) -> HTMLResponse:
+    """One run's interactive chart, following new points while the run is written; an unknown run is a 404."""
+    if not await blocking(store.exists, run_id, owner):
+        page = _page(request, "missing.html", detail=str(RunNotFound(run_id)))
+        page.status_code = 404
+        return page
+    return _page(request, "run.html", run_id=run_id)
+
+
+@router.get(PLOTLY_JS_URL)
+async def plotly_js() -> FileResponse:
+    return FileResponse(PLOTLY_JS, media_type="text/javascript; charset=utf-8")
 
 
 @cache

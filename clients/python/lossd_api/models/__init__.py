@@ -89,6 +89,7 @@ from .run_out_series import RunOutSeries
 from .run_out_status import RunOutStatus
 from .run_out_tags import RunOutTags
 from .runs_diagnosis_mode import RunsDiagnosisMode
+from .runs_plot_fmt import RunsPlotFmt
 from .series_out import SeriesOut
 from .series_out_max_item_type_1 import SeriesOutMaxItemType1
 from .series_out_min_item_type_1 import SeriesOutMinItemType1
@@ -194,6 +195,7 @@ __all__ = (
     "RunOutStatus",
     "RunOutTags",
     "RunsDiagnosisMode",
+    "RunsPlotFmt",
     "SeriesOut",
     "SeriesOutMaxItemType1",
     "SeriesOutMinItemType1",

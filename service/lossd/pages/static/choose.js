@@ -8,14 +8,8 @@
   var SVG = "http://www.w3.org/2000/svg";
   var state = { task: null, fitting: [], recommended: [], ask: 0 };
 
-  function $(id) { return document.getElementById(id); }
-
-  function el(tag, attrs, text) {
-    var e = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
+  var $ = window.lossdDom.$;
+  var el = window.lossdDom.el;
 
   function svg(tag, attrs, text) {
     var e = document.createElementNS(SVG, tag);
