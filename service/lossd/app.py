@@ -10,13 +10,14 @@ from . import __version__, pages
 from .catalogue import CATALOGUE
 from .compute.pool import LocalPool, Pool
 from .compute.process import ProcessPool
-from .http import custom, problems
+from .http import auth, custom, problems
 from .http.metrics import router as metrics_router
 from .http.observability import RequestObservability
 from .http.openapi import install_openapi
 from .http.routes import router
 from .observability import Metrics
 from .settings import Settings
+from .shutdown import Drain
 
 DESCRIPTION = """\
 Every loss that `torch.nn` ships, and the ones users keep asking for (MAPE, RMSE, focal, Dice, …),
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A lossd app. Its lifespan starts the compute pool and stops it."""
     settings = settings or Settings()
     metrics = Metrics()
+    drain = Drain()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,7 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await pool.start()
         app.state.pool = pool
         try:
-            yield
+            with drain.signals():
+                yield
         finally:
             await pool.close()
 
@@ -85,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.drain = drain
+    auth.install(app, settings)  # before the request log, which stays outermost and logs 401s and 429s
     app.add_middleware(RequestObservability, metrics=metrics)
     problems.install(app)
     app.include_router(router)

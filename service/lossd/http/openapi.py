@@ -11,7 +11,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from . import examples
+from . import auth, examples
 from .schemas import (
     COMPONENT_KEY,
     TENSOR_SCHEMAS,
@@ -70,8 +70,18 @@ _DESCRIPTIONS = {
     413: "A body, tensor, rank, element total or batch over a configured limit.",
     415: "A content type other than JSON, or a content encoding.",
     422: "The request's content is wrong; `errors` names each field.",
+    401: "With access control on (`LOSSD_API_KEYS_FILE`): no API key, or not a valid one.",
+    429: "With a rate limit (`LOSSD_RATE_LIMIT_PER_S`): this key is over its rate; retry after `Retry-After` seconds.",
     503: "The compute pool is full or not ready; retry after `Retry-After` seconds.",
     504: "The computation ran past the request timeout.",
+}
+
+_HEADERS = {
+    401: (
+        "WWW-Authenticate",
+        'The scheme to use: `Bearer realm="lossd"`, with `error="invalid_token"` for a wrong key.',
+    ),
+    429: ("Retry-After", "Seconds until this key may call again."),
 }
 
 
@@ -94,13 +104,27 @@ def build(app: FastAPI) -> dict[str, Any]:
         responses.pop("422", None)
         if ok is not None:
             responses["200"]["content"] = {"application/json": {"schema": _ref(ok)}}
-        for status in statuses:
+        if path not in auth.OPEN_PATHS:
+            # Keys are optional (access control is off by default): no key, or a bearer key.
+            op["security"] = [{}, {"bearer": []}]
+            statuses = (*statuses, 401, 429)
+        for status in sorted(statuses):
             responses[str(status)] = {
                 "description": _DESCRIPTIONS[status],
                 "content": {
                     "application/problem+json": {"schema": _ref(Problem), "example": examples.PROBLEMS[status]}
                 },
             }
+            if status in _HEADERS:
+                name, description = _HEADERS[status]
+                responses[str(status)]["headers"] = {name: {"description": description, "schema": {"type": "string"}}}
+    doc["components"]["securitySchemes"] = {
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key, when the service has access control on (`LOSSD_API_KEYS_FILE`).",
+        }
+    }
     schemas.update(TENSOR_SCHEMAS)
     _link_components(schemas)
     _add_examples(doc["paths"])

@@ -19,12 +19,15 @@ log = logging.getLogger("lossd")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _SLUGS = {
     400: "malformed-body",
+    401: "unauthorized",
+    403: "forbidden",
     404: "not-found",
     408: "body-timeout",
     405: "method-not-allowed",
     413: "too-large",
     415: "unsupported-media-type",
     422: "invalid-request",
+    429: "rate-limited",
     500: "internal-error",
     503: "busy",
     504: "timeout",
