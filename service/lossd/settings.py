@@ -9,7 +9,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Every knob of the service; each field is the ``LOSSD_<NAME>`` variable."""
 
-    model_config = SettingsConfigDict(env_prefix="LOSSD_", frozen=True)
+    # An empty variable means the default (as docker-compose.yml passes `${LOSSD_X:-}` through).
+    model_config = SettingsConfigDict(env_prefix="LOSSD_", frozen=True, env_ignore_empty=True)
 
     host: str = Field("127.0.0.1", description="Address `lossd serve` binds.")
     port: int = Field(8000, ge=0, le=65535, description="Port `lossd serve` binds.")
