@@ -26,7 +26,8 @@ LABEL org.opencontainers.image.title="lossd" \
       org.opencontainers.image.description="PyTorch loss functions and their gradients over HTTP" \
       org.opencontainers.image.licenses="Apache-2.0" \
       io.lossd.torch-variant="${TORCH_VARIANT}"
-RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent lossd
+RUN groupadd --system --gid 10001 lossd \
+    && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent lossd
 COPY --from=build /opt/lossd /opt/lossd
 # Settings are LOSSD_* variables (README, "Settings"); these are the image's defaults.
 ENV PATH=/opt/lossd/bin:$PATH \

@@ -137,9 +137,12 @@ class AccessControl:
         self.buckets = buckets
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":  # lossd serves none; closed by default like any other route
+            await send({"type": "websocket.close", "code": 1008})
+            return
         path = scope["path"] if scope["type"] == "http" else ""
         if (
-            not path
+            not path  # the lifespan
             or path in OPEN_PATHS
             or path.startswith(OPEN_PREFIXES)
             or (path == "/metrics" and self.metrics_open)
