@@ -258,3 +258,21 @@ def lossd(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[s
     )
     assert result.returncode == 0, result.stderr
     return result
+
+
+def test_the_document_declares_optional_bearer_keys_on_every_route_but_the_probes() -> None:
+    doc = create_app(Settings()).openapi()
+    assert doc["components"]["securitySchemes"]["bearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": doc["components"]["securitySchemes"]["bearer"]["description"],
+    }
+    for path, ops in doc["paths"].items():
+        for op in ops.values():
+            if path in ("/healthz", "/readyz"):
+                assert "security" not in op and "401" not in op["responses"]
+            else:
+                assert op["security"] == [{}, {"bearer": []}]  # a key is optional: access control is off by default
+                assert {"401", "429"} <= set(op["responses"])
+                assert op["responses"]["401"]["headers"].keys() == {"WWW-Authenticate"}
+                assert op["responses"]["429"]["headers"].keys() == {"Retry-After"}

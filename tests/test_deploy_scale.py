@@ -209,7 +209,7 @@ def test_replicas_behind_nginx_survive_a_rolling_restart_and_a_crash_without_los
             for u in held:
                 u.thread.join(60)
                 u.check()  # everything A held when it was told to stop, answered and right
-            load.run_while(1)  # B alone
+            load.run_while(2)  # B alone
             a2, _ = start_serve(tmp_path / "a2.log", env=env, port=port_a, ready="/readyz")
             replicas.append(a2)
             load.run_while(3)  # nginx sends work to A again once its fail_timeout has passed
@@ -218,6 +218,7 @@ def test_replicas_behind_nginx_survive_a_rolling_restart_and_a_crash_without_los
             deadline = time.monotonic() + 30
             while not busy(url_b):
                 assert time.monotonic() < deadline, "replica B never held a job to lose"
+                time.sleep(0.01)
             crashed = [b.pid, *_children(b.pid)]
             for pid in crashed:
                 os.kill(pid, signal.SIGKILL)
