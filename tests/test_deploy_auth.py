@@ -67,6 +67,16 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
+def asgi_get(app: FastAPI, path: str, headers: dict[str, str]) -> httpx.Response:
+    """GET `path` from `app` in this process, without its lifespan (no pool): for routes that need none."""
+
+    async def call() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lossd") as c:
+            return await c.get(path, headers=headers)
+
+    return asyncio.run(call())
+
+
 def mse(url: str, headers: dict[str, str]) -> httpx.Response:
     return httpx.post(url + "/v1/losses/mse", json={"inputs": {"input": X, "target": Y}}, headers=headers, timeout=30)
 
@@ -174,12 +184,7 @@ def test_caller_key_names_the_calling_key(tmp_path: Path, with_keys: bool, want:
 
     app.add_api_route("/v1/whoami", whoami)
 
-    async def call() -> httpx.Response:
-        # No lifespan, so no pool: this route needs none.
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lossd") as c:
-            return await c.get("/v1/whoami", headers=bearer(ALICE))
-
-    assert asyncio.run(call()).json() == {"key": want}
+    assert asgi_get(app, "/v1/whoami", bearer(ALICE)).json() == {"key": want}
 
 
 @pytest.mark.parametrize(
@@ -276,3 +281,14 @@ def test_the_document_declares_optional_bearer_keys_on_every_route_but_the_probe
                 assert {"401", "429"} <= set(op["responses"])
                 assert op["responses"]["401"]["headers"].keys() == {"WWW-Authenticate"}
                 assert op["responses"]["429"]["headers"].keys() == {"Retry-After"}
+
+
+@pytest.mark.parametrize(
+    ("metrics_keys", "key", "status"),
+    [(None, None, 200), ("*", None, 401), ("*", ALICE, 200), ("scraper", ALICE, 403)],
+    ids=["unset-open", "any-key-none-given", "any-key", "listed-ids-only"],
+)
+def test_metrics_keys_setting(tmp_path: Path, metrics_keys: str | None, key: str | None, status: int) -> None:
+    keys = keys_file(tmp_path / "keys", {"alice": ALICE, "scraper": SCRAPER})
+    app = create_app(Settings(api_keys_file=str(keys), metrics_keys=metrics_keys))
+    assert asgi_get(app, "/metrics", bearer(key) if key else {}).status_code == status
