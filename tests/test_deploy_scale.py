@@ -21,7 +21,7 @@ import httpx
 import pytest
 import torch
 
-from test_deploy_shutdown import Upload
+from test_deploy_shutdown import Upload, wait_accepted
 from test_pool_serve import _children
 
 from conftest import free_port, lossd_env, start_serve
@@ -32,7 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 THREADS = 4
 MAX_REQUESTS = 2000  # the load is bounded even if the scenario stalls
 SIZES = (16, 100_000)  # inline on the event loop, and through the device worker
-REPLICA_ENV = {"LOSSD_DEVICES": "cpu", "LOSSD_SHUTDOWN_GRACE_S": "30"}
+# Each worker-bound job waits up to 300 ms for others to batch with (answers stay exact): long enough that
+# a replica seen computing is still computing when the test kills it.
+REPLICA_ENV = {"LOSSD_DEVICES": "cpu", "LOSSD_SHUTDOWN_GRACE_S": "30", "LOSSD_MAX_BATCH_DELAY_MS": "300"}
 
 
 class Nginx:
@@ -202,6 +204,7 @@ def test_replicas_behind_nginx_survive_a_rolling_restart_and_a_crash_without_los
                 u.thread.start()
             for u in held:
                 assert u.half_sent.wait(60)
+            wait_accepted(url_a)
             a.send_signal(signal.SIGTERM)
             time.sleep(0.5)
             release.set()
@@ -212,7 +215,14 @@ def test_replicas_behind_nginx_survive_a_rolling_restart_and_a_crash_without_los
             load.run_while(2)  # B alone
             a2, _ = start_serve(tmp_path / "a2.log", env=env, port=port_a, ready="/readyz")
             replicas.append(a2)
-            load.run_while(3)  # nginx sends work to A again once its fail_timeout has passed
+            # Only once nginx has seen A back (its fail_timeout passed, a request answered) is there always one
+            # replica up for nginx: until then it counts A as down, and B's crash would leave it none.
+            seen = len(nginx.attempts())
+            deadline = time.monotonic() + 30
+            while not any(t[-1].endswith(f":{port_a}") and s == 200 for t, _, s in nginx.attempts()[seen:]):
+                assert time.monotonic() < deadline, "nginx never sent work to the restarted replica"
+                time.sleep(0.1)
+            load.run_while(1)
 
             # A crash of replica B: SIGKILL to it and its device worker, while the worker computes.
             deadline = time.monotonic() + 30

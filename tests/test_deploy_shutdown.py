@@ -46,17 +46,18 @@ class Upload:
         yield data[len(data) // 2 :]
 
     def _run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
             headers = {"Content-Type": "application/json", "Content-Length": str(len(self.body.encode()))}
             conn.request("POST", "/v1/losses/mse", body=self._chunks(), headers=headers)
             response = conn.getresponse()
             self.status = response.status
             self.answer = json.loads(response.read())
-            conn.close()
         except BaseException as e:  # reported by the test, in the main thread
             self.error = e
             self.half_sent.set()
+        finally:
+            conn.close()
 
     def check(self) -> None:
         assert self.error is None, repr(self.error)
@@ -66,6 +67,23 @@ class Upload:
         (grad,) = torch.autograd.grad(want, x)
         assert torch.allclose(torch.tensor(self.answer["value"]), want.detach(), rtol=1e-5, atol=1e-6)
         assert torch.allclose(torch.tensor(self.answer["grads"]["input"]), grad, rtol=1e-5, atol=1e-6)
+
+
+def wait_accepted(url: str, timeout_s: float = 30) -> None:
+    """Wait until the server has accepted every connection made to it: its listening socket's accept queue
+    (`rx_queue` of a LISTEN row in /proc/net/tcp) is empty. The kernel completes a connection before the
+    server accepts it, and one still queued when the server closes its socket is reset: never the
+    server's to answer."""
+    port = f"{int(url.rsplit(':', 1)[1]):04X}"
+    deadline = time.monotonic() + timeout_s
+    while True:
+        rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+        queued = [int(r[4].split(":")[1], 16) for r in rows if r[1].endswith(":" + port) and r[3] == "0A"]
+        assert queued, f"nothing listens on port {int(port, 16)}"
+        if not any(queued):
+            return
+        assert time.monotonic() < deadline, "the server did not accept its connections"
+        time.sleep(0.01)
 
 
 def refused_or_not_ready(url: str) -> bool:
@@ -88,6 +106,7 @@ def test_sigterm_answers_every_request_in_flight_and_takes_no_new_work(tmp_path:
             u.thread.start()
         for u in uploads:
             assert u.half_sent.wait(60)
+        wait_accepted(url)
         proc.send_signal(signal.SIGTERM)
         time.sleep(0.5)  # uvicorn looks at its exit flag every 0.1 s
         assert refused_or_not_ready(url)  # new work goes elsewhere...
