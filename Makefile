@@ -10,7 +10,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 WORKERS ?= 1
 
-.PHONY: serve test lint env clean openapi client browser postgres bench
+.PHONY: serve test lint env clean openapi client browser postgres deploy-tools bench
 
 env: $(STAMP)
 
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml clients/python/pyproject.toml Makefile
 serve: $(STAMP)
 	$(BIN)/lossd serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-test: lint browser postgres
+test: lint browser postgres deploy-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -62,6 +62,16 @@ postgres:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
 	      || echo "could not install postgresql: the PostgreSQL tests will skip"; \
 	  else echo "postgresql is not installed (needs root and apt-get): the PostgreSQL tests will skip"; fi; }
+
+# Debian's nginx (the scale-out test runs it in front of lossd replicas) and docker-compose (it validates
+# docker-compose.yml; no Docker engine needed), where they can be installed; elsewhere those tests skip.
+deploy-tools:
+	@command -v nginx >/dev/null 2>&1 && command -v docker-compose >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's nginx and docker-compose for the deployment tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx docker-compose >/dev/null) \
+	      || echo "could not install nginx and docker-compose: the deployment tests that need them will skip"; \
+	  else echo "nginx or docker-compose is missing (needs root and apt-get): tests that need them will skip"; fi; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts

@@ -118,12 +118,13 @@ def start_serve(
     env: Mapping[str, str] | None = None,
     ready: str = "/healthz",
     start_s: float = 90,
+    port: int | None = None,
 ) -> tuple["subprocess.Popen[bytes]", str]:
-    """`python -m lossd serve` on a free port, its output in `log`, answering `ready` with a 200.
+    """`python -m lossd serve` on `port` (default: a free one), its output in `log`, answering `ready` with a 200.
 
     Returns the process and its URL; the caller stops it. Killed here if it does not come up.
     """
-    port = free_port()
+    port = port or free_port()
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "lossd", "serve", "--host", "127.0.0.1", "--port", str(port), *args],

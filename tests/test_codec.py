@@ -241,6 +241,9 @@ BAD = [
     pytest.param({"dtype": "float32", "shape": [1], "b64": "not base64!"}, ("b64",), id="bad-base64"),
     pytest.param({"dtype": "float32", "shape": [1], "b64": "AACAPw"}, ("b64",), id="unpadded-base64"),
     pytest.param({"dtype": "float32", "shape": [1], "b64": 5}, ("b64",), id="b64-not-a-string"),
+    # the JSON's types are checked before its size: a malformed tensor is a 422 however large it claims to be
+    pytest.param({"dtype": "float32", "shape": [10**6], "b64": 5}, ("b64",), id="b64-not-a-string-large-shape"),
+    pytest.param({"dtype": "float32", "shape": [10**6], "b64": "", "data": [1.0]}, ("b64",), id="both-large-shape"),
     pytest.param({"dtype": "float32", "shape": [2], "b64": "AACAPw=="}, ("b64",), id="too-few-bytes"),
     pytest.param({"dtype": "float16", "shape": [1], "b64": "AACAPw=="}, ("b64",), id="too-many-bytes"),
     pytest.param({"dtype": "float32", "b64": "AACAPw=="}, ("shape",), id="binary-without-shape"),

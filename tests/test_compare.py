@@ -318,7 +318,7 @@ def test_the_document_describes_compare(client: httpx.Client) -> None:
     op = client.get("/openapi.json").json()["paths"]["/v1/compare"]["post"]
     assert op["operationId"] == "losses-compare"
     assert op["tags"] == ["compute"]
-    assert sorted(op["responses"]) == ["200", "400", "413", "415", "422", "503", "504"]
+    assert sorted(op["responses"]) == ["200", "400", "401", "413", "415", "422", "429", "503", "504"]
 
 
 def test_top_contributors_over_all_losses_are_bounded(small_client: httpx.Client) -> None:

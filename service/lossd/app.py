@@ -11,7 +11,7 @@ from . import __version__, pages
 from .catalogue import CATALOGUE
 from .compute.pool import LocalPool, Pool
 from .compute.process import ProcessPool
-from .http import custom, oip, problems, run_views, runs
+from .http import auth, custom, oip, problems, run_views, runs
 from .http.lane import ComputeLane
 from .http.metrics import router as metrics_router
 from .http.observability import RequestObservability
@@ -20,6 +20,7 @@ from .http.routes import router
 from .observability import Metrics
 from .runs import Store
 from .settings import Settings
+from .shutdown import Drain
 
 DESCRIPTION = """\
 Every loss that `torch.nn` ships, and the ones users keep asking for (MAPE, RMSE, focal, Dice, …),
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A lossd app. Its lifespan starts the compute pool and stops it."""
     settings = settings or Settings()
     metrics = Metrics()
+    drain = Drain()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -75,7 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await pool.start()
         app.state.pool = pool
         try:
-            yield
+            with drain.signals():
+                yield
         finally:
             await pool.close()
             store.close()
@@ -92,7 +95,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = metrics
-    app.add_middleware(ComputeLane)  # inside RequestObservability: added first
+    app.add_middleware(ComputeLane)  # inside access control and the request log: added first
+    app.state.drain = drain
+    auth.install(app, settings)  # before the request log, which stays outermost and logs 401s and 429s
     app.add_middleware(RequestObservability, metrics=metrics)
     problems.install(app)
     app.include_router(router)

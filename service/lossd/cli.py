@@ -5,10 +5,12 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
 
+from .http import auth
 from .http.observability import log_config
 from .settings import Settings
 
@@ -32,9 +34,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     db = sub.add_parser("db", help="the runs database (LOSSD_DATABASE_URL)")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply every migration the runs database lacks (lossd serve does it too)")
+    keys = sub.add_parser("keys", help="make API keys for LOSSD_API_KEYS_FILE")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    new = keys_sub.add_parser("new", help="make a random key, append its line to FILE, print the key once")
+    new.add_argument("key_id", help="the key's id: who holds it (letters, digits, '.', '_', '-')")
+    new.add_argument("--file", required=True, type=Path, help="the keys file to append to")
+    hashed = keys_sub.add_parser("hash", help="print the keys file's line for a key read from standard input")
+    hashed.add_argument("key_id", help="the key's id")
     args = parser.parse_args(argv)
     if args.command == "db":
         return upgrade_database(defaults)
+    if args.command == "keys":
+        return _keys(args)
+    if defaults.api_keys_file:
+        try:
+            auth.Keys.load(defaults.api_keys_file)
+        except auth.KeyFileError as e:
+            print(f"lossd: LOSSD_API_KEYS_FILE: {e}", file=sys.stderr)
+            return 2
     if args.workers < 1:
         parser.error("--workers must be at least 1")
     # Each API process builds its app from LOSSD_* settings; pass the CLI's on to them.
@@ -49,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log_level="info",
             log_config=log_config(),
             access_log=False,  # lossd.access logs one JSON line per request, with its request id
+            timeout_graceful_shutdown=defaults.shutdown_grace_s,  # on SIGTERM, in-flight requests get this long
         )
     return 0
 
@@ -66,6 +84,23 @@ def upgrade_database(settings: Settings) -> int:
     finally:
         store.close()
     print(f"lossd: the runs database {make_url(url).render_as_string(hide_password=True)} is up to date")
+    return 0
+
+
+def _keys(args: argparse.Namespace) -> int:
+    """`lossd keys new|hash`: the file gets the key's hash; the key is printed, never stored."""
+    try:
+        if args.keys_command == "new":
+            key = auth.new_key()
+            line = auth.key_line(args.key_id, key)
+            with args.file.open("a", encoding="utf-8") as f:
+                f.write(line + "\n")
+            print(key)
+        else:
+            print(auth.key_line(args.key_id, sys.stdin.readline().strip()))
+    except (auth.KeyFileError, OSError) as e:
+        print(f"lossd: {e}", file=sys.stderr)
+        return 2
     return 0
 
 

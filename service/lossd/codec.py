@@ -255,10 +255,14 @@ def _typed(value: dict[str, Any], loc: Loc, limits: Limits) -> torch.Tensor:
     if not isinstance(dtype_name, str) or dtype_name not in WIRE_DTYPES:
         raise InvalidRequest.at(loc + ("dtype",), f"dtype must be one of {', '.join(WIRE_DTYPES)}; got {dtype_name!r}")
     dtype = WIRE_DTYPES[dtype_name]
-    shape = _shape(value.get("shape"), loc + ("shape",), limits)
+    shape = _shape(value.get("shape"), loc + ("shape",))
     has_data, has_b64 = value.get("data") is not None, value.get("b64") is not None
     if has_data and has_b64:
         raise InvalidRequest.at(loc + ("b64",), 'give "data" or "b64", not both')
+    if has_b64 and not isinstance(value["b64"], str):
+        raise InvalidRequest.at(loc + ("b64",), "b64 must be a base64 string")
+    if shape is not None:  # a malformed tensor is a 422 before a large one is a 413
+        check_size(shape, loc + ("shape",), limits)
     if has_b64:
         if shape is None:
             raise InvalidRequest.at(loc + ("shape",), "a binary tensor needs its shape")
@@ -268,14 +272,13 @@ def _typed(value: dict[str, Any], loc: Loc, limits: Limits) -> torch.Tensor:
     return from_data(value["data"], dtype, shape, loc + ("data",), limits)
 
 
-def _shape(shape: Any, loc: Loc, limits: Limits) -> tuple[int, ...] | None:
+def _shape(shape: Any, loc: Loc) -> tuple[int, ...] | None:
     if shape is None:
         return None
     if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) for d in shape):
         raise InvalidRequest.at(loc, "shape must be a list of integers")
     if any(d < 0 for d in shape):
         raise InvalidRequest.at(loc, f"shape entries must not be negative, got {shape}")
-    check_size(tuple(shape), loc, limits)
     return tuple(shape)
 
 

@@ -11,7 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Every knob of the service; each field is the ``LOSSD_<NAME>`` variable."""
 
-    model_config = SettingsConfigDict(env_prefix="LOSSD_", frozen=True)
+    # An empty variable means the default (as docker-compose.yml passes `${LOSSD_X:-}` through).
+    model_config = SettingsConfigDict(env_prefix="LOSSD_", frozen=True, env_ignore_empty=True)
 
     host: str = Field("127.0.0.1", description="Address `lossd serve` binds.")
     port: int = Field(8000, ge=0, le=65535, description="Port `lossd serve` binds.")
@@ -109,6 +110,41 @@ class Settings(BaseSettings):
     )
     max_points_per_request: int = Field(
         100_000, ge=1, description="Most points one `POST /v1/runs/{id}/points` writes."
+    )
+
+    # Deployment: graceful shutdown and access control (lossd.shutdown, lossd.http.auth); off by default.
+    shutdown_grace_s: float = Field(
+        30.0,
+        gt=0,
+        description=(
+            "On SIGTERM, how long in-flight requests may take to finish (readiness is false at once and no new "
+            "connection is accepted) before they are cancelled and the process exits."
+        ),
+    )
+    api_keys_file: str | None = Field(
+        None,
+        description=(
+            "A file of API keys, one `<key id> <sha256 hex of the key>` a line (`lossd keys new`); set, every "
+            "route but /healthz, /readyz and the documentation pages needs `Authorization: Bearer <key>`."
+        ),
+    )
+    metrics_keys: str | None = Field(
+        None,
+        pattern=r"^(\*|[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*)$",
+        description=(
+            "With API keys: who may read /metrics. Unset: anyone (it holds counts, no data); `*`: any key; "
+            "or a comma-separated list of key ids (any other key gets a 403)."
+        ),
+    )
+    rate_limit_per_s: float = Field(
+        0.0, ge=0, description="With API keys: requests per second each key may make (a token bucket); 0: no limit."
+    )
+    rate_limit_burst: int = Field(
+        20, ge=1, description="With API keys and a rate limit: requests a key may make at once before the rate applies."
+    )
+    cors_origins: str = Field(
+        "",
+        description="Origins allowed to call lossd from a browser (comma-separated); empty: no CORS headers.",
     )
 
     def runs_database_url(self) -> str:

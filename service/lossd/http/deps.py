@@ -16,6 +16,7 @@ from starlette.requests import Request
 from ..compute.pool import Pool
 from ..runs import Store
 from ..settings import Settings
+from .auth import caller_key
 
 
 def settings_of(request: Request) -> Settings:
@@ -46,9 +47,9 @@ async def get_store(request: Request) -> Store:
 
 
 async def get_owner(request: Request) -> str | None:
-    """Whose runs the caller sees, by which every runs query filters: None (the runs without an owner)
-    while access control is off."""
-    return None
+    """Whose runs the caller sees, by which every runs query filters: the id of the caller's API key
+    (`auth.caller_key`), or None (the runs made without a key) while access control is off."""
+    return await caller_key(request)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

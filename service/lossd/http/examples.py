@@ -128,6 +128,12 @@ PROBLEMS: dict[int, dict[str, Any]] = {
         "status": 400,
         "detail": "the body is not valid JSON: unexpected character, expected a string key: line 1 column 2 (char 1)",
     },
+    401: {
+        "type": "urn:lossd:problem:unauthorized",
+        "title": "Unauthorized",
+        "status": 401,
+        "detail": "send an API key: Authorization: Bearer <key>",
+    },
     404: {
         "type": "urn:lossd:problem:not-found",
         "title": "Unknown loss",
@@ -155,6 +161,12 @@ PROBLEMS: dict[int, dict[str, Any]] = {
         "status": 422,
         "detail": "params.reduction: must be one of none, mean, sum; got 'avg'",
         "errors": [{"loc": ["params", "reduction"], "msg": "must be one of none, mean, sum; got 'avg'"}],
+    },
+    429: {
+        "type": "urn:lossd:problem:rate-limited",
+        "title": "Too many requests",
+        "status": 429,
+        "detail": "key 'ci-runner' is over its rate of 10 requests a second",
     },
     503: {
         "type": "urn:lossd:problem:busy",

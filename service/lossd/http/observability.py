@@ -85,6 +85,9 @@ class RequestObservability:
                 "status": status,
                 "duration_ms": round(seconds * 1000, 3),
             }
+            key_id = scope["state"].get("key_id")  # the key's id (lossd.http.auth), never the key
+            if key_id is not None:
+                line["key"] = key_id
             log.info(json.dumps(line))
 
 

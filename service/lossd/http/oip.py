@@ -266,9 +266,11 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
 }
 ERRORS = {
     400: {"error": "parameters.reduction: must be one of none, mean, sum; got 'avg'"},
+    401: {"error": "send an API key: Authorization: Bearer <key>"},
     404: {"error": "There is no loss named 'mse_los'; did you mean mse, rmse, mape, dice?"},
     413: {"error": "a tensor of shape [5000, 5000] has too many elements (limit max_tensor_elements = 16777216)"},
     415: {"error": "content type 'text/plain' is not accepted; send application/json"},
+    429: {"error": "key 'ci-runner' is over its rate of 5 requests a second"},
     503: {"error": "64 computations are running or queued; try again shortly"},
     504: {"error": "the computation ran past request_timeout_s = 30.0"},
 }

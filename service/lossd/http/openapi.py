@@ -11,7 +11,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from . import examples, oip
+from . import auth, examples, oip
 from .run_schemas import Accepted, DiagnosisOut, PointsWrite, RunCreate, RunList, RunOut, SeriesOut
 from .schemas import (
     COMPONENT_KEY,
@@ -86,8 +86,18 @@ _DESCRIPTIONS = {
     413: "A body, tensor, rank, element total or batch over a configured limit.",
     415: "A content type other than JSON, or a content encoding.",
     422: "The request's content is wrong; `errors` names each field.",
+    401: "With access control on (`LOSSD_API_KEYS_FILE`): no API key, or not a valid one.",
+    429: "With a rate limit (`LOSSD_RATE_LIMIT_PER_S`): this key is over its rate; retry after `Retry-After` seconds.",
     503: "The compute pool is full or not ready; retry after `Retry-After` seconds.",
     504: "The computation ran past the request timeout.",
+}
+
+_HEADERS = {
+    401: (
+        "WWW-Authenticate",
+        'The scheme to use: `Bearer realm="lossd"`, with `error="invalid_token"` for a wrong key.',
+    ),
+    429: ("Retry-After", "Seconds until this key may call again."),
 }
 
 
@@ -112,13 +122,16 @@ def build(app: FastAPI) -> dict[str, Any]:
             success = next(status for status in responses if status.startswith("2"))
             responses[success]["content"] = {"application/json": {"schema": _ref(ok)}}
         for status in statuses:
-            responses[str(status)] = {
-                "description": _DESCRIPTIONS[status],
-                "content": {
-                    "application/problem+json": {"schema": _ref(Problem), "example": examples.PROBLEMS[status]}
-                },
-            }
+            responses[str(status)] = _problem_response(status)
     _document_oip(doc["paths"])
+    _declare_keys(doc["paths"])
+    doc["components"]["securitySchemes"] = {
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key, when the service has access control on (`LOSSD_API_KEYS_FILE`).",
+        }
+    }
     schemas.update(TENSOR_SCHEMAS)
     _link_components(schemas)
     _add_examples(doc["paths"])
@@ -143,9 +156,35 @@ def _document_oip(paths: dict[str, Any]) -> None:
             not_ready = {"schema": _ref(ok), "example": {**(example or {}), "ready": False}}
             responses["503"] = {"description": "Not ready.", "content": {"application/json": not_ready}}
         for status in statuses:
-            description = "A request whose content is wrong." if status == 400 else _DESCRIPTIONS[status]
-            error = {"schema": _ref(oip.Error), "example": oip.ERRORS[status]}
-            responses[str(status)] = {"description": description, "content": {"application/json": error}}
+            responses[str(status)] = _oip_error_response(status)
+
+
+def _problem_response(status: int) -> dict[str, Any]:
+    media = {"schema": _ref(Problem), "example": examples.PROBLEMS[status]}
+    return {"description": _DESCRIPTIONS[status], "content": {"application/problem+json": media}}
+
+
+def _oip_error_response(status: int) -> dict[str, Any]:
+    description = "A request whose content is wrong." if status == 400 else _DESCRIPTIONS[status]
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": _ref(oip.Error), "example": oip.ERRORS[status]}},
+    }
+
+
+def _declare_keys(paths: dict[str, Any]) -> None:
+    """Every operation but the open ones (lossd.http.auth.OPEN_PATHS) takes an optional bearer key (access control
+    is off by default) and may answer 401 or 429, in its API's error shape."""
+    for path, operations in paths.items():
+        if path in auth.OPEN_PATHS:
+            continue
+        for op in operations.values():
+            op["security"] = [{}, {"bearer": []}]
+            for status in (401, 429):
+                response = _oip_error_response(status) if auth.in_oip(path) else _problem_response(status)
+                name, description = _HEADERS[status]
+                response["headers"] = {name: {"description": description, "schema": {"type": "string"}}}
+                op["responses"][str(status)] = response
 
 
 def _link_components(node: Any) -> None:

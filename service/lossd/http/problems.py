@@ -19,6 +19,8 @@ log = logging.getLogger("lossd")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _SLUGS = {
     400: "malformed-body",
+    401: "unauthorized",
+    403: "forbidden",
     404: "not-found",
     408: "body-timeout",
     409: "conflict",
@@ -26,6 +28,7 @@ _SLUGS = {
     413: "too-large",
     415: "unsupported-media-type",
     422: "invalid-request",
+    429: "rate-limited",
     500: "internal-error",
     503: "busy",
     504: "timeout",

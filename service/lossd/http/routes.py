@@ -239,9 +239,12 @@ async def healthz() -> JSONResponse:
 
 
 @router.get("/readyz", tags=["service"], operation_id="service-ready", summary="Readiness")
-async def readyz(pool: PoolDep) -> Response:
+async def readyz(request: Request, pool: PoolDep) -> Response:
     """200 while the compute pool takes work, proved by computing a tiny loss through it (cached for a
-    second); a 503 with `Retry-After` otherwise."""
+    second); a 503 with `Retry-After` otherwise, and from the moment a shutdown begins."""
+    if request.app.state.drain.draining:
+        body = problems.problem(503, "Not ready", "lossd is shutting down: finishing the requests it holds")
+        return problems.response(body, {"Retry-After": "1"})
     if not await pool.probe():
         body = problems.problem(503, "Not ready", "the compute pool is not accepting work")
         return problems.response(body, {"Retry-After": "1"})

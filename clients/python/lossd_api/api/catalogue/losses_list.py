@@ -77,10 +77,20 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -99,7 +109,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     task: LossesListTaskType0 | None | Unset = UNSET,
     input_kind: LossesListInputKindType0 | None | Unset = UNSET,
     robust_to_outliers: LossesListRobustToOutliersType0 | None | Unset = UNSET,
@@ -146,7 +156,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     task: LossesListTaskType0 | None | Unset = UNSET,
     input_kind: LossesListInputKindType0 | None | Unset = UNSET,
     robust_to_outliers: LossesListRobustToOutliersType0 | None | Unset = UNSET,
@@ -188,7 +198,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     task: LossesListTaskType0 | None | Unset = UNSET,
     input_kind: LossesListInputKindType0 | None | Unset = UNSET,
     robust_to_outliers: LossesListRobustToOutliersType0 | None | Unset = UNSET,
@@ -233,7 +243,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     task: LossesListTaskType0 | None | Unset = UNSET,
     input_kind: LossesListInputKindType0 | None | Unset = UNSET,
     robust_to_outliers: LossesListRobustToOutliersType0 | None | Unset = UNSET,

@@ -47,6 +47,11 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = Error.from_dict(response.json())
 
@@ -61,6 +66,11 @@ def _parse_response(
         response_415 = Error.from_dict(response.json())
 
         return response_415
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
 
     if response.status_code == 503:
         response_503 = Error.from_dict(response.json())
@@ -92,7 +102,7 @@ def _build_response(
 def sync_detailed(
     model_name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: InferenceRequest,
 ) -> Response[Error | InferenceResponse]:
     """Inference
@@ -136,7 +146,7 @@ def sync_detailed(
 def sync(
     model_name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: InferenceRequest,
 ) -> Error | InferenceResponse | None:
     """Inference
@@ -175,7 +185,7 @@ def sync(
 async def asyncio_detailed(
     model_name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: InferenceRequest,
 ) -> Response[Error | InferenceResponse]:
     """Inference
@@ -217,7 +227,7 @@ async def asyncio_detailed(
 async def asyncio(
     model_name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: InferenceRequest,
 ) -> Error | InferenceResponse | None:
     """Inference

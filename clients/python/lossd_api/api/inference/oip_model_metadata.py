@@ -31,10 +31,20 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = Error.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -56,7 +66,7 @@ def _build_response(
 def sync_detailed(
     model_name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Error | ModelMetadata]:
     """Model metadata
 
@@ -87,7 +97,7 @@ def sync_detailed(
 def sync(
     model_name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Error | ModelMetadata | None:
     """Model metadata
 
@@ -113,7 +123,7 @@ def sync(
 async def asyncio_detailed(
     model_name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Error | ModelMetadata]:
     """Model metadata
 
@@ -142,7 +152,7 @@ async def asyncio_detailed(
 async def asyncio(
     model_name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Error | ModelMetadata | None:
     """Model metadata
 

@@ -31,10 +31,20 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = Error.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
 
     if response.status_code == 503:
         response_503 = ModelReady.from_dict(response.json())
@@ -59,7 +69,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     model_name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Error | ModelReady]:
     """Model readiness
 
@@ -90,7 +100,7 @@ def sync_detailed(
 def sync(
     model_name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Error | ModelReady | None:
     """Model readiness
 
@@ -116,7 +126,7 @@ def sync(
 async def asyncio_detailed(
     model_name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Error | ModelReady]:
     """Model readiness
 
@@ -145,7 +155,7 @@ async def asyncio_detailed(
 async def asyncio(
     model_name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Error | ModelReady | None:
     """Model readiness
 

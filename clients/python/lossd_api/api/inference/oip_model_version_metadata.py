@@ -33,10 +33,20 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = Error.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -59,7 +69,7 @@ def sync_detailed(
     model_name: str,
     model_version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Error | ModelMetadata]:
     """Model version metadata
 
@@ -93,7 +103,7 @@ def sync(
     model_name: str,
     model_version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Error | ModelMetadata | None:
     """Model version metadata
 
@@ -122,7 +132,7 @@ async def asyncio_detailed(
     model_name: str,
     model_version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Error | ModelMetadata]:
     """Model version metadata
 
@@ -154,7 +164,7 @@ async def asyncio(
     model_name: str,
     model_version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Error | ModelMetadata | None:
     """Model version metadata
 

@@ -33,10 +33,20 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = Error.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
 
     if response.status_code == 503:
         response_503 = ModelReady.from_dict(response.json())
@@ -62,7 +72,7 @@ def sync_detailed(
     model_name: str,
     model_version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Error | ModelReady]:
     """Model version readiness
 
@@ -96,7 +106,7 @@ def sync(
     model_name: str,
     model_version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Error | ModelReady | None:
     """Model version readiness
 
@@ -125,7 +135,7 @@ async def asyncio_detailed(
     model_name: str,
     model_version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Error | ModelReady]:
     """Model version readiness
 
@@ -157,7 +167,7 @@ async def asyncio(
     model_name: str,
     model_version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Error | ModelReady | None:
     """Model version readiness
 

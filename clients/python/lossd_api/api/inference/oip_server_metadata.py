@@ -5,6 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.error import Error
 from ...models.server_metadata import ServerMetadata
 from ...types import Response
 
@@ -19,11 +20,21 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ServerMetadata | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Error | ServerMetadata | None:
     if response.status_code == 200:
         response_200 = ServerMetadata.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -31,7 +42,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ServerMetadata]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | ServerMetadata]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -42,8 +55,8 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
-) -> Response[ServerMetadata]:
+    client: AuthenticatedClient,
+) -> Response[Error | ServerMetadata]:
     """Server metadata
 
      lossd's name, version and the protocol extensions it supports (`binary_tensor_data`).
@@ -53,7 +66,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ServerMetadata]
+        Response[Error | ServerMetadata]
     """
 
     kwargs = _get_kwargs()
@@ -67,8 +80,8 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
-) -> ServerMetadata | None:
+    client: AuthenticatedClient,
+) -> Error | ServerMetadata | None:
     """Server metadata
 
      lossd's name, version and the protocol extensions it supports (`binary_tensor_data`).
@@ -78,7 +91,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ServerMetadata
+        Error | ServerMetadata
     """
 
     return sync_detailed(
@@ -88,8 +101,8 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
-) -> Response[ServerMetadata]:
+    client: AuthenticatedClient,
+) -> Response[Error | ServerMetadata]:
     """Server metadata
 
      lossd's name, version and the protocol extensions it supports (`binary_tensor_data`).
@@ -99,7 +112,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ServerMetadata]
+        Response[Error | ServerMetadata]
     """
 
     kwargs = _get_kwargs()
@@ -111,8 +124,8 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
-) -> ServerMetadata | None:
+    client: AuthenticatedClient,
+) -> Error | ServerMetadata | None:
     """Server metadata
 
      lossd's name, version and the protocol extensions it supports (`binary_tensor_data`).
@@ -122,7 +135,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ServerMetadata
+        Error | ServerMetadata
     """
 
     return (

@@ -49,6 +49,11 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = Error.from_dict(response.json())
 
@@ -63,6 +68,11 @@ def _parse_response(
         response_415 = Error.from_dict(response.json())
 
         return response_415
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
 
     if response.status_code == 503:
         response_503 = Error.from_dict(response.json())
@@ -95,7 +105,7 @@ def sync_detailed(
     model_name: str,
     model_version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: InferenceRequest,
 ) -> Response[Error | InferenceResponse]:
     """Inference on a model version
@@ -133,7 +143,7 @@ def sync(
     model_name: str,
     model_version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: InferenceRequest,
 ) -> Error | InferenceResponse | None:
     """Inference on a model version
@@ -166,7 +176,7 @@ async def asyncio_detailed(
     model_name: str,
     model_version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: InferenceRequest,
 ) -> Response[Error | InferenceResponse]:
     """Inference on a model version
@@ -202,7 +212,7 @@ async def asyncio(
     model_name: str,
     model_version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: InferenceRequest,
 ) -> Error | InferenceResponse | None:
     """Inference on a model version

@@ -62,6 +62,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -71,6 +76,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -92,7 +102,7 @@ def _build_response(
 def sync_detailed(
     run_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     monitor: None | str | Unset = UNSET,
     train: str | Unset = "train",
     mode: RunsDiagnosisMode | Unset = RunsDiagnosisMode.MIN,
@@ -144,7 +154,7 @@ def sync_detailed(
 def sync(
     run_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     monitor: None | str | Unset = UNSET,
     train: str | Unset = "train",
     mode: RunsDiagnosisMode | Unset = RunsDiagnosisMode.MIN,
@@ -191,7 +201,7 @@ def sync(
 async def asyncio_detailed(
     run_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     monitor: None | str | Unset = UNSET,
     train: str | Unset = "train",
     mode: RunsDiagnosisMode | Unset = RunsDiagnosisMode.MIN,
@@ -241,7 +251,7 @@ async def asyncio_detailed(
 async def asyncio(
     run_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     monitor: None | str | Unset = UNSET,
     train: str | Unset = "train",
     mode: RunsDiagnosisMode | Unset = RunsDiagnosisMode.MIN,

@@ -54,6 +54,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -63,6 +68,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -83,7 +93,7 @@ def sync_detailed(
     run_id: str,
     fmt: RunsPlotFmt,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     series: None | str | Unset = UNSET,
     smoothing: float | Unset = 0.0,
     log_y: bool | Unset = False,
@@ -134,7 +144,7 @@ def sync(
     run_id: str,
     fmt: RunsPlotFmt,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     series: None | str | Unset = UNSET,
     smoothing: float | Unset = 0.0,
     log_y: bool | Unset = False,
@@ -180,7 +190,7 @@ async def asyncio_detailed(
     run_id: str,
     fmt: RunsPlotFmt,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     series: None | str | Unset = UNSET,
     smoothing: float | Unset = 0.0,
     log_y: bool | Unset = False,
@@ -229,7 +239,7 @@ async def asyncio(
     run_id: str,
     fmt: RunsPlotFmt,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     series: None | str | Unset = UNSET,
     smoothing: float | Unset = 0.0,
     log_y: bool | Unset = False,

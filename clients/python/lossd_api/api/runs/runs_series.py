@@ -50,6 +50,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -59,6 +64,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -79,7 +89,7 @@ def sync_detailed(
     run_id: str,
     series: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     max_points: int | None | Unset = UNSET,
     smoothing: float | Unset = 0.0,
 ) -> Response[Problem | SeriesOut]:
@@ -126,7 +136,7 @@ def sync(
     run_id: str,
     series: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     max_points: int | None | Unset = UNSET,
     smoothing: float | Unset = 0.0,
 ) -> Problem | SeriesOut | None:
@@ -168,7 +178,7 @@ async def asyncio_detailed(
     run_id: str,
     series: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     max_points: int | None | Unset = UNSET,
     smoothing: float | Unset = 0.0,
 ) -> Response[Problem | SeriesOut]:
@@ -213,7 +223,7 @@ async def asyncio(
     run_id: str,
     series: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     max_points: int | None | Unset = UNSET,
     smoothing: float | Unset = 0.0,
 ) -> Problem | SeriesOut | None:

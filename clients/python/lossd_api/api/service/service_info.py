@@ -6,6 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.info import Info
+from ...models.problem import Problem
 from ...types import Response
 
 
@@ -19,11 +20,21 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Info | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Info | Problem | None:
     if response.status_code == 200:
         response_200 = Info.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -31,7 +42,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Info]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Info | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -42,8 +53,8 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
-) -> Response[Info]:
+    client: AuthenticatedClient,
+) -> Response[Info | Problem]:
     """Describe the service
 
      lossd's and torch's versions, the devices torch sees, the compute pool's settings and the limits in
@@ -54,7 +65,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Info]
+        Response[Info | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -68,8 +79,8 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
-) -> Info | None:
+    client: AuthenticatedClient,
+) -> Info | Problem | None:
     """Describe the service
 
      lossd's and torch's versions, the devices torch sees, the compute pool's settings and the limits in
@@ -80,7 +91,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Info
+        Info | Problem
     """
 
     return sync_detailed(
@@ -90,8 +101,8 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
-) -> Response[Info]:
+    client: AuthenticatedClient,
+) -> Response[Info | Problem]:
     """Describe the service
 
      lossd's and torch's versions, the devices torch sees, the compute pool's settings and the limits in
@@ -102,7 +113,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Info]
+        Response[Info | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -114,8 +125,8 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
-) -> Info | None:
+    client: AuthenticatedClient,
+) -> Info | Problem | None:
     """Describe the service
 
      lossd's and torch's versions, the devices torch sees, the compute pool's settings and the limits in
@@ -126,7 +137,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Info
+        Info | Problem
     """
 
     return (

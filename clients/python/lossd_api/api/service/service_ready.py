@@ -53,7 +53,7 @@ def sync_detailed(
     """Readiness
 
      200 while the compute pool takes work, proved by computing a tiny loss through it (cached for a
-    second); a 503 with `Retry-After` otherwise.
+    second); a 503 with `Retry-After` otherwise, and from the moment a shutdown begins.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -79,7 +79,7 @@ def sync(
     """Readiness
 
      200 while the compute pool takes work, proved by computing a tiny loss through it (cached for a
-    second); a 503 with `Retry-After` otherwise.
+    second); a 503 with `Retry-After` otherwise, and from the moment a shutdown begins.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -101,7 +101,7 @@ async def asyncio_detailed(
     """Readiness
 
      200 while the compute pool takes work, proved by computing a tiny loss through it (cached for a
-    second); a 503 with `Retry-After` otherwise.
+    second); a 503 with `Retry-After` otherwise, and from the moment a shutdown begins.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -125,7 +125,7 @@ async def asyncio(
     """Readiness
 
      200 while the compute pool takes work, proved by computing a tiny loss through it (cached for a
-    second); a 503 with `Retry-After` otherwise.
+    second); a 503 with `Retry-After` otherwise, and from the moment a shutdown begins.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
