@@ -3,9 +3,12 @@ batched or not, and no segment outlives its request, whether it is answered, tim
 loses its worker."""
 
 import concurrent.futures
+import contextlib
 import os
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,7 +39,7 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 def ours() -> list[str]:
     """The segments this process (the API process of every Server here) has in /dev/shm."""
-    return [n for n in os.listdir(shm.DIR) if n.startswith(f"{shm.PREFIX}{os.getpid()}-")]
+    return [n for n in os.listdir(shm.DIR) if n.startswith(shm.owner_prefix())]
 
 
 def _post(client: httpx.Client, loss: str, body: dict[str, Any]) -> httpx.Response:
@@ -255,3 +258,32 @@ def test_a_killed_worker_costs_only_its_own_jobs_segments() -> None:
         _, reference, _ = CASES["mse-mean"]
         _check(kept.json(), {"input": torch.ones(N), "target": torch.zeros(N)}, reference, "mean")
         assert ours() == []
+
+
+def test_a_pool_that_starts_sweeps_the_segments_of_dead_api_processes() -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True)
+    orphan = os.path.join(shm.DIR, f"{shm.owner_prefix(int(gone.stdout))}0123456789abcdef")
+    live = shm.Segments()
+    try:
+        assert live.share(np.zeros(N, dtype=np.float32)) is not None
+        with open(orphan, "wb") as f:
+            f.write(b"left by an API process that was killed")
+        assert os.path.basename(orphan) in shm.sweep()
+        assert not os.path.exists(orphan) and len(ours()) == 1  # this process's segment stays
+    finally:
+        live.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(orphan)
+
+
+def test_a_sweep_leaves_the_segments_of_other_pid_namespaces_alone() -> None:
+    # Another container sharing /dev/shm: its pids say nothing about processes here.
+    nobody = 2**22 + 1  # above any pid_max: no process has it; also the other namespace's number
+    other = os.path.join(shm.DIR, f"{shm.PREFIX}{nobody}-{nobody}-0123456789abcdef")
+    with open(other, "wb") as f:
+        f.write(b"owned by a process in another pid namespace")
+    try:
+        assert os.path.basename(other) not in shm.sweep()
+        assert os.path.exists(other)
+    finally:
+        os.unlink(other)

@@ -133,6 +133,7 @@ class ProcessPool:
         return any(link.connected.is_set() for link in self._links)
 
     async def start(self) -> None:
+        shm.sweep()  # what API processes killed before their requests ended left in /dev/shm
         if self._supervisor is not None:
             await asyncio.to_thread(self._supervisor.start)
         await self._local.start()

@@ -13,11 +13,14 @@ file descriptor (SCM_RIGHTS), which asyncio streams do not carry. A named file h
 its owner gives it and can be listed, so a test can prove that none is left behind.
 
 Lifetime: the API process owns every segment, the outputs' included. `Segments` creates them (mode 0600,
-named `lossd-<api pid>-<random>`) and unlinks them all in `close()`, which the pool calls in a `finally`
+named `lossd-<pid namespace>-<api pid>-<random>`) and unlinks them all in `close()`, which the pool calls in a `finally`
 (answer, error, 504, cancelled request, dead worker). Unlinking removes the name only: a mapping stays
 valid until its last user lets it go, so an answer read as a zero-copy view of an output segment lives as
 long as the tensor that views it, and a worker still computing a cancelled job writes into memory nobody
 reads, then frees it. A worker that finds a segment gone (its request was cancelled) fails that job alone.
+
+An API process that is killed cannot unlink its segments; the next pool to start in this user's lossd
+removes those of API processes that no longer run (`sweep`).
 
 Memory: segments are filled with write(2), never through a fresh mapping: the kernel allocates and copies
 in one pass (about half the cost of faulting in a new mapping page by page), and a full /dev/shm is an
@@ -56,6 +59,20 @@ class Shared:
     @property
     def nbytes(self) -> int:
         return self.size * np.dtype(self.dtype).itemsize
+
+
+@functools.cache
+def _namespace() -> str:
+    """This process's pid namespace (its inode): pids only name processes within it."""
+    try:
+        return os.readlink("/proc/self/ns/pid").split("[")[-1].rstrip("]")
+    except OSError:
+        return "0"
+
+
+def owner_prefix(pid: int | None = None) -> str:
+    """The start of the names of the segments that process `pid` (default: this one) owns."""
+    return f"{PREFIX}{_namespace()}-{os.getpid() if pid is None else pid}-"
 
 
 @functools.cache
@@ -105,7 +122,7 @@ class Segments:
         """A new empty segment and an open descriptor for it (the caller closes it)."""
         if prod(a_shape) * dtype.itemsize < self.min_bytes or not available():
             return None  # the common case, decided before any system call
-        ref = Shared(f"{PREFIX}{os.getpid()}-{secrets.token_hex(8)}", dtype.str, tuple(a_shape))
+        ref = Shared(f"{owner_prefix()}{secrets.token_hex(8)}", dtype.str, tuple(a_shape))
         try:
             fd = os.open(os.path.join(DIR, ref.name), os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError:
@@ -148,6 +165,36 @@ class Segments:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(os.path.join(DIR, name))
         self.names = []
+
+
+def sweep() -> list[str]:
+    """Unlink this user's segments whose owning API process (the pid in the name) no longer runs.
+
+    Returns the names removed. Segments of live processes, of other pid namespaces (another container
+    sharing /dev/shm, whose pids mean nothing here) and other users' files are left alone."""
+    if not available():
+        return []
+    removed = []
+    ours = f"{PREFIX}{_namespace()}-"
+    for entry in os.scandir(DIR):
+        owner = entry.name.removeprefix(ours).split("-", 1)[0]
+        if not entry.name.startswith(ours) or not owner.isdigit() or _alive(int(owner)):
+            continue
+        with contextlib.suppress(OSError):  # gone meanwhile, or not ours to remove
+            if entry.stat(follow_symlinks=False).st_uid == os.getuid():
+                os.unlink(entry.path)
+                removed.append(entry.name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive
+    return True
 
 
 def attach(ref: Shared) -> np.ndarray:
