@@ -78,6 +78,19 @@ def client(server: Server) -> Iterator[httpx.Client]:
         yield c
 
 
+@pytest.fixture(scope="module")
+def workers() -> Iterator[Server]:
+    """Two CPU workers that get every computation (nothing inline), batching what arrives within 30 ms."""
+    with Server(Settings(inline_max_elements=0, workers_per_device=2, max_batch_delay_ms=30)) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def wclient(workers: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=workers.url, timeout=60) as c:
+        yield c
+
+
 @pytest.fixture(scope="session")
 def small_server() -> Iterator[Server]:
     """A server with tiny limits, for the 413 rules, that parses and encodes every body off the event loop."""

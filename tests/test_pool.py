@@ -7,7 +7,6 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -39,19 +38,6 @@ def metric(client: httpx.Client, line_start: str) -> float:
     """The sum of the samples in /metrics whose line starts with `line_start`."""
     text = client.get("/metrics").text
     return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(line_start))
-
-
-@pytest.fixture(scope="module")
-def workers() -> Iterator[Server]:
-    """Two CPU workers that get every computation (nothing inline), batching what arrives within 30 ms."""
-    with Server(Settings(inline_max_elements=0, workers_per_device=2, max_batch_delay_ms=30)) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def wclient(workers: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=workers.url, timeout=60) as c:
-        yield c
 
 
 def test_the_workers_compute_and_say_so(wclient: httpx.Client) -> None:

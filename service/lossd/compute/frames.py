@@ -7,6 +7,10 @@ private folder (mode 0700) owned by the user running lossd, so only lossd's own 
 
     API → worker   ("job", Job)          ("cancel", job_id)
     worker → API   ("ok", Done)          ("err", Failed)          ("hello", Hello)
+
+An array of `lossd.compute.shm.SHARED_MIN_BYTES` or more travels as a `Shared` reference to a segment the
+API process owns instead (lossd.compute.shm); so do the value and gradients of such a job, written by the
+worker into output segments the API process created for them.
 """
 
 import asyncio
@@ -18,21 +22,26 @@ from typing import Any
 import numpy as np
 import torch
 
+from .shm import Shared
+
 _HEADER = struct.Struct(">I")
 MAX_FRAME = 1 << 31
+_JOIN_MAX = 1 << 20  # bytes: below this, joining header and body costs less than a second buffer
 
 
 @dataclass(frozen=True)
 class Job:
     id: int
     loss: str
-    inputs: dict[str, np.ndarray]
-    params: dict[str, Any]  # tensors as numpy arrays
+    inputs: dict[str, np.ndarray | Shared]
+    params: dict[str, Any]  # tensors as numpy arrays (or Shared)
     grad: tuple[str, ...]
-    grad_output: np.ndarray | None
+    grad_output: np.ndarray | Shared | None
     dtype: str  # "float32" | "float64"
     value_shape: tuple[int, ...]
     deadline: float  # time.monotonic() (system-wide on Linux): dropped unstarted past it
+    value_out: Shared | None = None  # where to write the value; None: send it in the answer
+    grads_out: dict[str, Shared] = field(default_factory=dict)  # the same, per gradient
 
     @property
     def elements(self) -> int:
@@ -54,8 +63,8 @@ class Stats:
 @dataclass(frozen=True)
 class Done:
     id: int
-    value: np.ndarray
-    grads: dict[str, np.ndarray]
+    value: np.ndarray | Shared  # Shared: written into the job's `value_out`
+    grads: dict[str, np.ndarray | Shared]
     device: str
     stats: Stats = field(default_factory=Stats)
 
@@ -86,9 +95,15 @@ def to_torch(a: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(a)
 
 
-def pack(message: tuple[Any, ...]) -> bytes:
+def write(writer: asyncio.StreamWriter, message: tuple[Any, ...]) -> None:
+    """Queue `message` on `writer` as one frame (the caller drains)."""
     body = pickle.dumps(message, protocol=5)
-    return _HEADER.pack(len(body)) + body
+    if len(body) < _JOIN_MAX:
+        writer.write(_HEADER.pack(len(body)) + body)  # measured faster than two buffers for small frames
+    else:
+        # Two buffers: uvloop (the API processes) sends them with one writev instead of copying the body
+        # into a joined frame. Large frames are rare: large arrays travel in shared memory.
+        writer.writelines([_HEADER.pack(len(body)), body])
 
 
 async def read(reader: asyncio.StreamReader) -> tuple[Any, ...]:

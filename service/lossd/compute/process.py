@@ -19,13 +19,14 @@ import itertools
 import time
 from typing import Any, Protocol
 
+import numpy as np
 import torch
 
 from ..catalogue import CATALOGUE
 from ..catalogue.validate import Prepared
 from ..errors import ComputeTimeout, FieldError, InvalidRequest, LimitExceeded, PoolBusy
 from ..settings import Settings
-from . import devices, frames
+from . import devices, frames, shm
 from .engine import Result, run
 from .pool import LocalPool, cost, inline
 from .supervisor import Supervisor
@@ -101,9 +102,9 @@ class _Link:
                         future.set_exception(PoolBusy("the worker computing this request stopped; retry"))
 
     def send(self, message: tuple[Any, ...]) -> None:
-        if self.writer is None:
+        if self.writer is None or self.writer.is_closing():  # closing: the worker died, EOF not read yet
             raise PoolBusy("the worker is restarting; retry")
-        self.writer.write(frames.pack(message))
+        frames.write(self.writer, message)
 
 
 class ProcessPool:
@@ -132,6 +133,7 @@ class ProcessPool:
         return any(link.connected.is_set() for link in self._links)
 
     async def start(self) -> None:
+        shm.sweep()  # what API processes killed before their requests ended left in /dev/shm
         if self._supervisor is not None:
             await asyncio.to_thread(self._supervisor.start)
         await self._local.start()
@@ -176,30 +178,33 @@ class ProcessPool:
         link = min(links, key=lambda link: len(link.inflight))
         job_id = next(self._ids)
         future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
-        link.send(("job", _frame(job_id, job, time.monotonic() + timeout)))
-        link.inflight[job_id] = future
+        segments = shm.Segments()  # this job's shared memory: unlinked below, whatever the outcome
         self._held += 1
         self._observer.in_flight(self._held)
         try:
-            message = await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            self._cancel(link, job_id)
-            raise ComputeTimeout(f"the computation ran past request_timeout_s = {s.request_timeout_s}") from None
-        except asyncio.CancelledError:
-            self._cancel(link, job_id)  # the client went away: its queued work goes with it
-            raise
-        finally:
-            self._held -= 1
-            self._observer.in_flight(self._held)
-        kind, payload = message
-        self._observer.job_done(job.loss.name, "worker", payload.stats)
-        if kind == "ok":
+            link.send(("job", _frame(job_id, job, time.monotonic() + timeout, segments)))
+            link.inflight[job_id] = future
+            try:
+                message = await asyncio.wait_for(future, timeout)
+            except TimeoutError:
+                self._cancel(link, job_id)
+                raise ComputeTimeout(f"the computation ran past request_timeout_s = {s.request_timeout_s}") from None
+            except asyncio.CancelledError:
+                self._cancel(link, job_id)  # the client went away: its queued work goes with it
+                raise
+            kind, payload = message
+            self._observer.job_done(job.loss.name, "worker", payload.stats)
+            if kind != "ok":
+                raise _error(payload)
             return Result(
-                frames.to_torch(payload.value),
-                {k: frames.to_torch(v) for k, v in payload.grads.items()},
+                _tensor(payload.value, segments),
+                {k: _tensor(v, segments) for k, v in payload.grads.items()},
                 payload.device,
             )
-        raise _error(payload)
+        finally:
+            segments.close()
+            self._held -= 1
+            self._observer.in_flight(self._held)
 
     def _cancel(self, link: _Link, job_id: int) -> None:
         link.inflight.pop(job_id, None)
@@ -251,21 +256,36 @@ def _catalogued(job: Prepared) -> bool:
         return False
 
 
-def _frame(job_id: int, job: Prepared, deadline: float) -> frames.Job:
-    def arr(v: Any) -> Any:
-        return frames.to_numpy(v) if isinstance(v, torch.Tensor) else v
+def _frame(job_id: int, job: Prepared, deadline: float, segments: shm.Segments) -> frames.Job:
+    """The job as a frame; its large arrays, in and out, in `segments` (lossd.compute.shm)."""
 
+    def arr(a: np.ndarray) -> np.ndarray | shm.Shared:
+        return segments.share(a) or a
+
+    inputs = {k: frames.to_numpy(t) for k, t in job.inputs.items()}
+    dtype = np.dtype(np.float64 if job.dtype == torch.float64 else np.float32)
+    grads_out = {}
+    for name in job.grad:  # a gradient has its input's shape and dtype
+        if (out := segments.output(inputs[name].shape, inputs[name].dtype)) is not None:
+            grads_out[name] = out
     return frames.Job(
         job_id,
         job.loss.name,
-        {k: frames.to_numpy(t) for k, t in job.inputs.items()},
-        {k: arr(v) for k, v in job.params.items()},
+        {k: arr(a) for k, a in inputs.items()},
+        {k: arr(frames.to_numpy(v)) if isinstance(v, torch.Tensor) else v for k, v in job.params.items()},
         job.grad,
-        None if job.grad_output is None else frames.to_numpy(job.grad_output),
-        "float64" if job.dtype == torch.float64 else "float32",
+        None if job.grad_output is None else arr(frames.to_numpy(job.grad_output)),
+        dtype.name,
         tuple(job.value_shape),
         deadline,
+        segments.output(tuple(job.value_shape), dtype),
+        grads_out,
     )
+
+
+def _tensor(v: np.ndarray | shm.Shared, segments: shm.Segments) -> torch.Tensor:
+    # A value or gradient from an output segment is a zero-copy view that keeps its mapping alive.
+    return frames.to_torch(segments.read(v) if isinstance(v, shm.Shared) else v)
 
 
 def _error(f: frames.Failed) -> Exception:

@@ -6,7 +6,10 @@ that collects the jobs that arrived together (`collect`, within `max_batch_delay
 groups (lossd.compute.batching) and answers each job on the connection that sent it.
 
 It serves a Unix socket (lossd.compute.frames): every API process connects to it, so one worker per
-device serves them all and holds the only CUDA context on its device. It knows nothing of HTTP; errors go
+device serves them all and holds the only CUDA context on its device. Large arrays arrive as shared
+segments (lossd.compute.shm): the worker maps them for as long as it computes, and writes the value and
+gradients into the output segments the API process made for them; a segment already gone (the request was
+cancelled) fails that job alone. It knows nothing of HTTP; errors go
 back as domain data. A sticky CUDA error ends the process (after failing the jobs it held with a
 retryable `busy`), and the supervisor starts a fresh one.
 """
@@ -19,12 +22,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import torch
 
 from ..catalogue import CATALOGUE
 from ..catalogue.validate import Prepared
 from ..errors import ComputeTimeout, InvalidRequest, LimitExceeded, LossdError, PoolBusy
-from . import batching, frames
+from . import batching, frames, shm
 from .engine import Result
 
 
@@ -82,7 +86,7 @@ class Worker:
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         c = self.config
-        writer.write(frames.pack(("hello", frames.Hello(c.index, str(self.device), c.incarnation))))
+        frames.write(writer, ("hello", frames.Hello(c.index, str(self.device), c.incarnation)))
         try:
             while True:
                 message = await frames.read(reader)
@@ -143,7 +147,12 @@ class Worker:
             for item, (outcome, members, elements) in zip(live, outcomes, strict=True):
                 stats = frames.Stats(started - item.arrived, spent, members, elements, memory, str(self.device))
                 if isinstance(outcome, Result):
-                    self._send(item, ("ok", _done(item.job.id, outcome, stats)))
+                    try:
+                        self._send(item, ("ok", _done(item.job, outcome, stats)))
+                    except FileNotFoundError:
+                        pass  # its output segments are gone: the request was cancelled, nobody waits
+                    except OSError as e:
+                        self._send(item, ("err", _failed(item.job.id, PoolBusy(f"cannot write the answer: {e}"))))
                 else:
                     self._send(item, ("err", _failed(item.job.id, outcome, stats)))
             for writer in {id(item.writer): item.writer for item in live}.values():
@@ -152,10 +161,22 @@ class Worker:
 
     def compute(self, jobs: list[frames.Job]) -> list[tuple[batching.Outcome, int, int]]:
         """Each job's outcome, with the size (requests, elements) of the batch it ran in."""
-        prepared = [_prepare(job) for job in jobs]
         out: list[tuple[batching.Outcome, int, int] | None] = [None] * len(jobs)
-        for members in batching.group(prepared, self.config.max_batch_elements):
-            group = [prepared[i] for i in members]
+        prepared: list[Prepared] = []
+        index: list[int] = []  # position in `jobs` of each prepared job
+        for i, job in enumerate(jobs):
+            try:
+                prepared.append(_prepare(job))
+                index.append(i)
+            except OSError as e:  # its segments were unlinked (cancelled, past its deadline) or cannot be mapped
+                out[i] = (
+                    PoolBusy(f"this request's shared memory cannot be read: {e}", retry_after_s=1),
+                    1,
+                    job.elements,
+                )
+        for positions in batching.group(prepared, self.config.max_batch_elements):
+            group = [prepared[i] for i in positions]
+            members = [index[i] for i in positions]
             elements = sum(p.elements for p in group)
             try:
                 outcomes = batching.run_group(group, self.device)
@@ -169,7 +190,7 @@ class Worker:
 
     def _send(self, item: _Item, message: tuple[Any, ...]) -> None:
         if not item.writer.is_closing():
-            item.writer.write(frames.pack(message))
+            frames.write(item.writer, message)
 
 
 class _Sticky(Exception):
@@ -190,37 +211,50 @@ def _sticky_or_bug(e: Exception, device: torch.device) -> LossdError:
 
 
 def _tiny() -> dict[str, Any]:
-    import numpy as np
-
     return {"input": np.array([1.0], dtype=np.float32), "target": np.array([0.0], dtype=np.float32)}
 
 
 def _prepare(job: frames.Job) -> Prepared:
+    """The job with tensors over its arrays (shared segments mapped, not copied).
+
+    Raises `OSError` (`FileNotFoundError` when a segment is already gone, the request cancelled)."""
     loss = CATALOGUE.resolve(job.loss)
     dtype = torch.float64 if job.dtype == "float64" else torch.float32
-    params = {k: frames.to_torch(v) if _is_array(v) else v for k, v in job.params.items()}
+    params = {k: _tensor(v) if _is_array(v) else v for k, v in job.params.items()}
     for spec in loss.params:
         params.setdefault(spec.name, spec.default)
     return Prepared(
         loss,
-        {k: frames.to_torch(v) for k, v in job.inputs.items()},
+        {k: _tensor(v) for k, v in job.inputs.items()},
         params,
         job.grad,
-        None if job.grad_output is None else frames.to_torch(job.grad_output),
+        None if job.grad_output is None else _tensor(job.grad_output),
         dtype,
         job.value_shape,
         [],
     )
 
 
+def _tensor(v: Any) -> torch.Tensor:
+    return frames.to_torch(shm.attach(v) if isinstance(v, shm.Shared) else v)
+
+
 def _is_array(v: Any) -> bool:
-    return type(v).__module__ == "numpy" and hasattr(v, "shape")
+    return isinstance(v, shm.Shared) or (type(v).__module__ == "numpy" and hasattr(v, "shape"))
 
 
-def _done(job_id: int, r: Result, stats: frames.Stats) -> frames.Done:
-    return frames.Done(
-        job_id, frames.to_numpy(r.value), {k: frames.to_numpy(g) for k, g in r.grads.items()}, r.device, stats
-    )
+def _done(job: frames.Job, r: Result, stats: frames.Stats) -> frames.Done:
+    """The answer; the value and gradients go into the job's output segments where it has them (and they fit).
+
+    Raises `FileNotFoundError` when those segments are already gone."""
+
+    def out(t: torch.Tensor, ref: shm.Shared | None) -> np.ndarray | shm.Shared:
+        a = frames.to_numpy(t)
+        return ref if ref is not None and shm.write(ref, a) else a
+
+    value = out(r.value, job.value_out)
+    grads = {k: out(g, job.grads_out.get(k)) for k, g in r.grads.items()}
+    return frames.Done(job.id, value, grads, r.device, stats)
 
 
 def _failed(job_id: int, e: LossdError, stats: frames.Stats | None = None) -> frames.Failed:
