@@ -27,15 +27,19 @@ LABEL org.opencontainers.image.title="lossd" \
       org.opencontainers.image.licenses="Apache-2.0" \
       io.lossd.torch-variant="${TORCH_VARIANT}"
 RUN groupadd --system --gid 10001 lossd \
-    && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent lossd
+    && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent lossd \
+    && install -d -o 10001 -g 10001 -m 0700 /var/lib/lossd
 COPY --from=build /opt/lossd /opt/lossd
 # Settings are LOSSD_* variables (README, "Settings"); these are the image's defaults.
 ENV PATH=/opt/lossd/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     LOSSD_HOST=0.0.0.0 \
     LOSSD_PORT=8000 \
+    LOSSD_DATA_DIR=/var/lib/lossd \
     NVIDIA_VISIBLE_DEVICES=all \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility
+# The runs database (SQLite) when LOSSD_DATABASE_URL does not name another.
+VOLUME /var/lib/lossd
 USER 10001:10001
 WORKDIR /tmp
 EXPOSE 8000

@@ -306,3 +306,34 @@ def test_service_budget_and_autoscaler_point_at_the_deployment() -> None:
     assert pdb["spec"]["minAvailable"] < hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
     target = hpa["spec"]["scaleTargetRef"]
     assert (target["kind"], target["name"]) == ("Deployment", deployment["metadata"]["name"])
+
+
+def dockerfile_env(name: str) -> str:
+    match = re.search(rf"\b{name}=(\S+)", (ROOT / "Dockerfile").read_text())
+    assert match, f"the Dockerfile sets no {name}"
+    return match.group(1)
+
+
+def test_the_image_keeps_runs_in_a_folder_its_user_owns() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    data = dockerfile_env("LOSSD_DATA_DIR")
+    assert f"install -d -o 10001 -g 10001 -m 0700 {data}" in text and f"VOLUME {data}" in text
+
+
+def test_compose_mounts_a_volume_on_the_data_folder_and_room_in_dev_shm(compose: dict[str, Any]) -> None:
+    data = dockerfile_env("LOSSD_DATA_DIR")
+    for name in ("lossd", "lossd-gpu", "lossd-replica"):
+        service = compose["services"][name]
+        targets = [v["target"] if isinstance(v, dict) else v.split(":")[1] for v in service["volumes"]]
+        assert data in targets, name
+        assert service["shm_size"] not in (None, "64m", "64mb"), name
+
+
+@pytest.mark.parametrize("name", ["deployment.yaml", "gpu/deployment.yaml"])
+def test_kubernetes_mounts_writable_data_and_dev_shm(name: str) -> None:
+    doc = manifest(name)
+    volumes = {v["name"]: v for v in doc["spec"]["template"]["spec"]["volumes"]}
+    mounts = {m["mountPath"]: m for m in container(doc)["volumeMounts"]}
+    for path in (dockerfile_env("LOSSD_DATA_DIR"), "/dev/shm"):
+        assert path in mounts and not mounts[path].get("readOnly"), path
+        assert "emptyDir" in volumes[mounts[path]["name"]], path
