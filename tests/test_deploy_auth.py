@@ -240,6 +240,21 @@ def test_lossd_keys_new_appends_a_hash_and_prints_a_key_that_works(tmp_path: Pat
     assert (loaded.find(out[0]), loaded.find(out[1])) == ("ci", "ops")
 
 
+def test_lossd_keys_new_refuses_an_id_the_file_already_has(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    lossd("keys", "new", "ci", "--file", str(keys))
+    before = keys.read_text()
+    again = subprocess.run(
+        [sys.executable, "-m", "lossd", "keys", "new", "ci", "--file", str(keys)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=lossd_env(),
+    )
+    assert again.returncode == 2 and "'ci'" in again.stderr and not again.stdout
+    assert keys.read_text() == before
+
+
 def test_lossd_keys_hash_prints_the_line_for_a_key_on_stdin() -> None:
     result = lossd("keys", "hash", "ci", stdin=ALICE + "\n")
     assert result.stdout == f"ci {hashlib.sha256(ALICE.encode()).hexdigest()}\n"

@@ -5,6 +5,7 @@ import asyncio
 import http.client
 import json
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -145,6 +146,30 @@ def test_past_the_grace_period_lossd_exits_anyway(tmp_path: Path) -> None:
             proc.wait()
     assert 1 <= waited < 10
     assert "timeout graceful shutdown exceeded" in log.read_text()
+
+
+def test_a_request_cut_off_by_the_grace_period_is_a_retryable_503(tmp_path: Path) -> None:
+    log = tmp_path / "lossd.log"
+    proc, url = start_serve(log, env=lossd_env(LOSSD_POOL="local", LOSSD_SHUTDOWN_GRACE_S="1"))
+    try:
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=30) as sock:
+            body = b'{"inputs": {"input": [1.0, 2.0], "target": [0.0, 0.0]}}'
+            head = "POST /v1/losses/mse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            sock.sendall(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body[:10])  # the rest never comes
+            wait_accepted(url)
+            proc.send_signal(signal.SIGTERM)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 503"), answer
+    assert b"retry-after: 1" in head.lower() and b"application/problem+json" in head.lower()
+    assert json.loads(payload)["status"] == 503
 
 
 def test_the_drain_marks_the_process_and_hands_the_signal_on() -> None:

@@ -123,7 +123,7 @@ def test_unknown_loss_is_404_with_suggestions(client: httpx.Client, method: str)
 
 
 def test_unknown_path_is_404_problem(client: httpx.Client) -> None:
-    problem(client.get("/v2/losses"), 404)
+    problem(client.get("/v3/losses"), 404)
 
 
 @pytest.mark.parametrize(

@@ -172,21 +172,32 @@ def test_bf16_inputs_travel_binary_and_are_widened(oip: triton.InferenceServerCl
     assert_close(tensor(result.as_numpy("grad_input")), grad, torch.float32, "grad_input")
 
 
-def test_without_requested_outputs_every_output_is_binary_and_grad_names_the_gradients(
-    oip: triton.InferenceServerClient,
-) -> None:
-    case = CASES[0]
+def fp32_inputs(case: Case) -> list[triton.InferInput]:
+    """The case's inputs as FP32 tensors in the binary form (tritonclient's default)."""
     inputs = []
     for name, a in case.inputs.items():
         inp = triton.InferInput(name, list(a.shape), "FP32")
         inp.set_data_from_numpy(a)
         inputs.append(inp)
-    result = oip.infer("mse", inputs, parameters={"grad": "input, target"})
+    return inputs
+
+
+def test_without_requested_outputs_every_output_is_binary_and_grad_names_the_gradients(
+    oip: triton.InferenceServerClient,
+) -> None:
+    case = CASES[0]
+    result = oip.infer("mse", fp32_inputs(case), parameters={"grad": "input, target"})
     outputs = result.get_response()["outputs"]
     assert [o["name"] for o in outputs] == ["loss", "grad_input", "grad_target"]
     assert all("binary_data_size" in o["parameters"] for o in outputs)
     _, grads = case.reference()
     assert_close(tensor(result.as_numpy("grad_target")), grads["target"], torch.float32, "grad_target")
+
+
+@pytest.mark.parametrize("grad", [True, "true", "True"], ids=["boolean", "string", "capitalised-string"])
+def test_grad_true_differentiates_every_input_however_it_is_sent(oip: triton.InferenceServerClient, grad: Any) -> None:
+    outputs = oip.infer("mse", fp32_inputs(CASES[0]), parameters={"grad": grad}).get_response()["outputs"]
+    assert [o["name"] for o in outputs] == ["loss", "grad_input", "grad_target"]
 
 
 def test_the_version_segment_reaches_the_same_model(oip: triton.InferenceServerClient) -> None:
@@ -539,3 +550,16 @@ def test_an_invalid_request_is_a_400_naming_every_field() -> None:
     error = InvalidRequest([FieldError(("inputs", 0, "data"), "bad"), FieldError(("parameters", "margin"), "worse")])
     r = error_response(error)
     assert (r.status_code, orjson.loads(r.body)) == (400, {"error": "inputs.0.data: bad; parameters.margin: worse"})
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/v2/models/mse/infer", 405), ("POST", "/v2/repository/index", 404), ("DELETE", "/v2", 405)],
+    ids=["wrong-method", "no-such-route", "wrong-method-on-the-root"],
+)
+def test_routing_refusals_under_v2_are_in_the_protocols_error_shape(
+    client: httpx.Client, method: str, path: str, status: int
+) -> None:
+    r = client.request(method, path)
+    assert r.status_code == status
+    assert r.headers["content-type"] == "application/json" and set(r.json()) == {"error"}

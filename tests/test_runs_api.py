@@ -1,5 +1,6 @@
 """The runs API over HTTP (runs.md), on a real server backed by SQLite and by PostgreSQL."""
 
+import base64
 import math
 import threading
 from collections.abc import Iterator
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 import torch
 
@@ -237,6 +239,21 @@ def test_a_batch_item_with_a_bad_record_gets_its_problem_and_its_neighbour_is_re
     assert second["error"]["status"] == 404
     assert third["recorded"] == {"run": run_id, "series": "train", "step": 2}
     assert series(api, run_id, "train")["values"] == [third["value"]]
+
+
+def test_batch_items_recording_one_point_are_stored_in_item_order(api: httpx.Client) -> None:
+    # The first item is over the inline threshold (computed in a thread), the second tiny (inline): it ends first.
+    run_id = new_run(api)
+    ones = {"dtype": "float32", "shape": [2100], "b64": base64.b64encode(np.ones(2100, np.float32).tobytes()).decode()}
+    large = {"loss": "l1", "inputs": {"input": ones, "target": 1.0}, "grad": ["input"]}
+    tiny = {"loss": "l1", "inputs": {"input": [4.0], "target": [3.0]}}
+    for step in range(3):
+        record = {"run": run_id, "series": "train", "step": step}
+        r = api.post("/v1/batch", json={"items": [{**large, "record": record}, {**tiny, "record": record}]})
+        assert r.status_code == 200, r.text
+        first, second = r.json()["results"]
+        assert first["recorded"] == record and second["error"]["status"] == 409, r.text
+    assert series(api, run_id, "train")["values"] == [0.0, 0.0, 0.0]
 
 
 def test_create_answers_201_with_a_location_that_finds_the_run(api: httpx.Client) -> None:

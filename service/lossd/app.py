@@ -20,7 +20,7 @@ from .http.routes import router
 from .observability import Metrics
 from .runs import Store
 from .settings import Settings
-from .shutdown import Drain
+from .shutdown import AnswerCancelled, Drain
 
 DESCRIPTION = """\
 Every loss that `torch.nn` ships, and the ones users keep asking for (MAPE, RMSE, focal, Dice, …),
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics
     app.add_middleware(ComputeLane)  # inside access control and the request log: added first
+    app.add_middleware(AnswerCancelled, drain=drain)
     app.state.drain = drain
     auth.install(app, settings)  # before the request log, which stays outermost and logs 401s and 429s
     app.add_middleware(RequestObservability, metrics=metrics)

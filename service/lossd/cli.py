@@ -91,6 +91,10 @@ def _keys(args: argparse.Namespace) -> int:
     """`lossd keys new|hash`: the file gets the key's hash; the key is printed, never stored."""
     try:
         if args.keys_command == "new":
+            if args.file.exists() and args.file.read_text(encoding="utf-8").strip():
+                taken = auth.Keys.load(str(args.file)).hashes.values()
+                if args.key_id in taken:
+                    raise auth.KeyFileError(f"{args.file} already has a key {args.key_id!r}: choose another id")
             key = auth.new_key()
             line = auth.key_line(args.key_id, key)
             with args.file.open("a", encoding="utf-8") as f:

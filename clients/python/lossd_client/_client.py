@@ -37,7 +37,7 @@ from lossd_api.models import (
 )
 from lossd_api.types import UNSET, Response
 
-from ._errors import ProblemError, ServiceBusy, Timeout, TransportError, from_problem
+from ._errors import ProblemError, RateLimited, ServiceBusy, Timeout, TransportError, from_problem
 from ._losses import AsyncLosses, SyncLosses
 from ._tensors import Encoded, TensorLike, caller_dtype, decode, encode, scalar
 
@@ -318,9 +318,13 @@ def _retry_after(headers: Mapping[str, str]) -> float:
         return max(0.0, when.timestamp() - time.time())
 
 
+_RETRIED = (429, 503)  # answers that say "try again after Retry-After"
+
+
 def _busy(response: Response[Any], attempts: int) -> ServiceBusy:
     problem = _problem(response).problem
-    return ServiceBusy(problem, _retry_after(response.headers), attempts)
+    kind = RateLimited if int(response.status_code) == 429 else ServiceBusy
+    return kind(problem, _retry_after(response.headers), attempts)
 
 
 def _chunks(reqs: list[_Request], pending: list[int], limits: Mapping[str, int]) -> list[list[int]]:
@@ -388,13 +392,17 @@ class _Settings:
         binary_threshold: int,
         headers: Mapping[str, str] | None,
         httpx_args: Mapping[str, Any] | None,
+        api_key: str | None = None,
     ) -> None:
         if retries < 0 or retry_budget_s < 0:
             raise ValueError("retries and retry_budget_s must not be negative")
+        sent = dict(headers or {})
+        if api_key is not None:
+            sent["Authorization"] = f"Bearer {api_key}"
         self.api = ApiClient(
             base_url=base_url.rstrip("/"),
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
-            headers=dict(headers or {}),
+            headers=sent,
             httpx_args=dict(httpx_args or {}),
         )
         self.base_url = base_url
@@ -404,8 +412,8 @@ class _Settings:
         self.limits: dict[str, int] | None = None
 
     def plan(self, response: Response[Any], attempt: int, started: float) -> float | None:
-        """How long to wait before trying again, or None to stop: 503s only, within the retry budget."""
-        if int(response.status_code) != 503 or attempt > self.retries:
+        """How long to wait before trying again, or None to stop: 503s and 429s only, within the retry budget."""
+        if int(response.status_code) not in _RETRIED or attempt > self.retries:
             return None
         wait = _retry_after(response.headers)
         if time.monotonic() - started + wait > self.retry_budget_s:
@@ -417,11 +425,14 @@ _DOC_ARGS = """
     Args:
         base_url: where lossd answers.
         timeout: seconds (or an `httpx.Timeout`) to wait for each answer; None waits for ever.
-        retries: how many times a 503 is retried, each after its `Retry-After`.
-        retry_budget_s: the most time spent waiting between retries, in all; past it the 503 is raised.
+        retries: how many times a 503 (pool full) or 429 (key over its rate) is retried, each after its
+            `Retry-After`.
+        retry_budget_s: the most time spent waiting between retries, in all; past it the 503 (`ServiceBusy`) or
+            429 (`RateLimited`) is raised.
         binary_threshold: NumPy arrays, torch tensors and lists of this many elements or more travel in the
             binary form (and their answers too); smaller ones as JSON.
         headers: sent with every request.
+        api_key: where lossd has access control on, the key, sent as `Authorization: Bearer <key>`.
         httpx_args: passed on to the `httpx` client (transport, event_hooks, limits, …).
 """
 
@@ -452,8 +463,9 @@ class LossClient(SyncLosses):
         binary_threshold: int = 1024,
         headers: Mapping[str, str] | None = None,
         httpx_args: Mapping[str, Any] | None = None,
+        api_key: str | None = None,
     ) -> None:
-        self._s = _Settings(base_url, timeout, retries, retry_budget_s, binary_threshold, headers, httpx_args)
+        self._s = _Settings(base_url, timeout, retries, retry_budget_s, binary_threshold, headers, httpx_args, api_key)
 
     def compute(
         self,
@@ -586,7 +598,7 @@ class LossClient(SyncLosses):
                 raise TransportError(f"could not reach {self._s.base_url}: {e}") from e
             wait = self._s.plan(response, attempt, started)
             if wait is None:
-                if int(response.status_code) == 503:
+                if int(response.status_code) in _RETRIED:
                     raise _busy(response, attempt)
                 return response
             time.sleep(wait)
@@ -612,8 +624,9 @@ class AsyncLossClient(AsyncLosses):
         binary_threshold: int = 1024,
         headers: Mapping[str, str] | None = None,
         httpx_args: Mapping[str, Any] | None = None,
+        api_key: str | None = None,
     ) -> None:
-        self._s = _Settings(base_url, timeout, retries, retry_budget_s, binary_threshold, headers, httpx_args)
+        self._s = _Settings(base_url, timeout, retries, retry_budget_s, binary_threshold, headers, httpx_args, api_key)
 
     async def compute(
         self,
@@ -727,7 +740,7 @@ class AsyncLossClient(AsyncLosses):
                 raise TransportError(f"could not reach {self._s.base_url}: {e}") from e
             wait = self._s.plan(response, attempt, started)
             if wait is None:
-                if int(response.status_code) == 503:
+                if int(response.status_code) in _RETRIED:
                     raise _busy(response, attempt)
                 return response
             await asyncio.sleep(wait)

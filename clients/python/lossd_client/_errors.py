@@ -13,6 +13,9 @@ LossdError
       ├── UnsupportedMediaType 415
       ├── InvalidRequest       422  .errors: each FieldError(loc, msg)
       ├── ServiceBusy          503  still busy when the retry budget ran out; .retry_after, .attempts
+      │   └── RateLimited      429  the API key still over its rate when the retry budget ran out
+      ├── Unauthorized         401  no API key, or not a valid one
+      ├── Forbidden            403  a valid key that may not use this route
       ├── ComputeTimeout       504  the computation ran past the server's request timeout
       └── ServerError          any other 5xx
 """
@@ -110,6 +113,18 @@ class ServiceBusy(ProblemError):
         self.attempts = attempts
 
 
+class RateLimited(ServiceBusy):
+    """429: the API key stayed over its rate through the retry budget."""
+
+
+class Unauthorized(ProblemError):
+    """401: no API key, or not a valid one, where lossd has access control on (`api_key=`)."""
+
+
+class Forbidden(ProblemError):
+    """403: a valid key that may not use this route."""
+
+
 class ComputeTimeout(ProblemError):
     """504: the computation ran past the server's request timeout."""
 
@@ -120,12 +135,15 @@ class ServerError(ProblemError):
 
 _BY_STATUS: dict[int, type[ProblemError]] = {
     400: MalformedRequest,
+    401: Unauthorized,
+    403: Forbidden,
     404: NotFound,
     405: MethodNotAllowed,
     409: Conflict,
     413: TooLarge,
     415: UnsupportedMediaType,
     422: InvalidRequest,
+    429: RateLimited,
     503: ServiceBusy,
     504: ComputeTimeout,
 }

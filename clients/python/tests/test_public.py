@@ -25,6 +25,7 @@ def test_exported_members() -> None:
             "Contributor",
             "Diagnosis",
             "FieldError",
+            "Forbidden",
             "Grad",
             "InvalidRequest",
             "LossClient",
@@ -33,6 +34,7 @@ def test_exported_members() -> None:
             "MethodNotAllowed",
             "NotFound",
             "ProblemError",
+            "RateLimited",
             "Result",
             "Run",
             "Series",
@@ -43,6 +45,7 @@ def test_exported_members() -> None:
             "Timeout",
             "TooLarge",
             "TransportError",
+            "Unauthorized",
             "UnknownLoss",
             "UnsupportedMediaType",
             "__version__",
@@ -62,5 +65,16 @@ def test_the_exception_tree() -> None:
     assert issubclass(lossd_client.UnknownLoss, lossd_client.NotFound)
     for name in ("TransportError", "ProblemError"):
         assert issubclass(getattr(lossd_client, name), lossd_client.LossdError)
-    for name in ("InvalidRequest", "TooLarge", "ServiceBusy", "ComputeTimeout", "ServerError", "NotFound", "Conflict"):
+    for name in (
+        "InvalidRequest",
+        "TooLarge",
+        "ServiceBusy",
+        "RateLimited",
+        "Unauthorized",
+        "Forbidden",
+        "ComputeTimeout",
+        "ServerError",
+        "NotFound",
+        "Conflict",
+    ):
         assert issubclass(getattr(lossd_client, name), lossd_client.ProblemError)

@@ -31,11 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 from fastapi import Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..settings import Settings
@@ -158,32 +156,24 @@ class AccessControl:
         if key_id is None:
             challenge = CHALLENGE if token is None else CHALLENGE + ', error="invalid_token"'
             detail = "send an API key: Authorization: Bearer <key>" if token is None else "the API key is not valid"
-            await _deny(path, 401, "Unauthorized", detail, {"WWW-Authenticate": challenge})(scope, receive, send)
+            await problems.refusal(path, 401, "Unauthorized", detail, {"WWW-Authenticate": challenge})(
+                scope, receive, send
+            )
             return
         if path == "/metrics" and self.metrics_ids is not None and key_id not in self.metrics_ids:
             detail = f"key {key_id!r} may not read /metrics (LOSSD_METRICS_KEYS)"
-            await _deny(path, 403, "Forbidden", detail)(scope, receive, send)
+            await problems.refusal(path, 403, "Forbidden", detail)(scope, receive, send)
             return
         wait = self.buckets.take(key_id) if self.buckets is not None else 0.0
         if wait > 0:
             retry = max(1, math.ceil(wait))
             detail = f"key {key_id!r} is over its rate of {self.buckets.rate:g} requests a second"  # type: ignore[union-attr]
-            await _deny(path, 429, "Too many requests", detail, {"Retry-After": str(retry)})(scope, receive, send)
+            await problems.refusal(path, 429, "Too many requests", detail, {"Retry-After": str(retry)})(
+                scope, receive, send
+            )
             return
         scope.setdefault("state", {})["key_id"] = key_id
         await self.app(scope, receive, send)
-
-
-def in_oip(path: str) -> bool:
-    """Whether `path` belongs to the Open Inference Protocol (/v2), whose errors are `{"error": ...}`."""
-    return path == "/v2" or path.startswith("/v2/")
-
-
-def _deny(path: str, status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-    """A refusal as problem+json, or as the Open Inference Protocol's `{"error": ...}` under /v2."""
-    if in_oip(path):
-        return Response(orjson.dumps({"error": detail}), status, headers, media_type="application/json")
-    return problems.response(problems.problem(status, title, detail), headers)
 
 
 def _bearer(scope: Scope) -> str | None:

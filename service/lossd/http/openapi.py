@@ -11,7 +11,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from . import auth, examples, oip
+from . import auth, examples, oip, problems
 from .run_schemas import Accepted, DiagnosisOut, PointsWrite, RunCreate, RunList, RunOut, SeriesOut
 from .schemas import (
     COMPONENT_KEY,
@@ -181,7 +181,7 @@ def _declare_keys(paths: dict[str, Any]) -> None:
         for op in operations.values():
             op["security"] = [{}, {"bearer": []}]
             for status in (401, 429):
-                response = _oip_error_response(status) if auth.in_oip(path) else _problem_response(status)
+                response = _oip_error_response(status) if problems.in_oip(path) else _problem_response(status)
                 name, description = _HEADERS[status]
                 response["headers"] = {name: {"description": description, "schema": {"type": "string"}}}
                 op["responses"][str(status)] = response

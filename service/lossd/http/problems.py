@@ -89,6 +89,18 @@ def response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Res
     return Response(orjson.dumps(body), status_code=body["status"], media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+def in_oip(path: str) -> bool:
+    """Whether `path` belongs to the Open Inference Protocol (/v2), whose errors are `{"error": ...}`."""
+    return path == "/v2" or path.startswith("/v2/")
+
+
+def refusal(path: str, status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+    """A refusal as problem+json, or as the Open Inference Protocol's `{"error": ...}` under /v2."""
+    if in_oip(path):
+        return Response(orjson.dumps({"error": detail}), status, headers, media_type="application/json")
+    return response(problem(status, title, detail), headers)
+
+
 def install(app: FastAPI) -> None:
     """Route every error the app can meet to a problem response."""
 
@@ -109,7 +121,7 @@ def install(app: FastAPI) -> None:
             allowed = _allowed_methods(app, request.url.path)
             headers["Allow"] = ", ".join(allowed)
             detail = f"{request.method} is not allowed on {request.url.path}; use {' or '.join(allowed)}"
-        return response(problem(exc.status_code, title, detail), headers)
+        return refusal(request.url.path, exc.status_code, title, detail, headers)
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

@@ -139,25 +139,37 @@ async def batch(request: Request, pool: PoolDep, settings: SettingsDep, store: S
         try:
             if record is not None:
                 await check_record(store, owner, record, not job.value_shape)  # prefixed below
-            result = await pool.submit(job)
-            recorded = None
-            if record is not None:
-                recorded = await save_record(store, owner, record, result.value.item(), ("items", i))
-            return job, result, encoding, recorded
-        except InvalidRequest as e:
-            return {"error": problems.from_error(e.prefixed(("items", i)))}
+            return job, await pool.submit(job), encoding, record
         except LossdError as e:
-            return {"error": problems.from_error(e)}
+            return _slot_error(e, i)
 
     jobs = [slot[0] for slot in slots if isinstance(slot, tuple)]
     work = asyncio.gather(*(run(slot, i) for i, slot in enumerate(slots)))
-    done = await (work if all(pool.runs_inline(j) for j in jobs) else disconnect.watch(request, work))
+    computed = await (work if all(pool.runs_inline(j) for j in jobs) else disconnect.watch(request, work))
+    # Records are stored in item order, whatever order the computations ended in: of two items recording
+    # one point with different values, the first is stored and the second is the 409.
+    done: list[Any] = []
+    for i, r in enumerate(computed):
+        if isinstance(r, dict) or r[3] is None:
+            done.append(r)
+            continue
+        job, result, encoding, record = r
+        try:
+            recorded = await save_record(store, owner, record, result.value.item(), ("items", i))
+            done.append((job, result, encoding, recorded))
+        except LossdError as e:
+            done.append(_slot_error(e, i))
     return await respond(
         request,
         settings,
         jobs,
         lambda: {"results": [r if isinstance(r, dict) else render(*r) for r in done]},
     )
+
+
+def _slot_error(e: LossdError, i: int) -> dict[str, Any]:
+    """The problem in batch slot `i`, its fields named from the body's root."""
+    return {"error": problems.from_error(e.prefixed(("items", i)) if isinstance(e, InvalidRequest) else e)}
 
 
 def _prepare_items(items: list[Any], settings: Settings) -> list[tuple[Prepared, OutputEncoding, Any] | dict[str, Any]]:

@@ -186,6 +186,8 @@ def _grad(value: Any) -> bool | list[str] | None:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):
+        if value.strip().lower() in ("true", "false"):  # clients that send every parameter as a string
+            return value.strip().lower() == "true"
         return [name.strip() for name in value.split(",") if name.strip()]
     raise InvalidRequest.at(("parameters", GRAD), "must be input names, comma-separated, or true for all")
 
