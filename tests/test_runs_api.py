@@ -155,6 +155,8 @@ BAD = [
     ("get", f"/v1/runs/{RUN}/diagnosis", None, {"mode": "median"}, 422, ["query", "mode"]),
     ("get", f"/v1/runs/{RUN}/diagnosis", None, {"patience": -1}, 422, ["query", "patience"]),
     ("get", f"/v1/runs/{RUN}/diagnosis", None, {"min_delta": -0.5}, 422, ["query", "min_delta"]),
+    ("get", f"/v1/runs/{RUN}/diagnosis", None, {"min_delta": "inf"}, 422, ["query", "min_delta"]),
+    ("get", f"/v1/runs/{RUN}/diagnosis", None, {"min_delta": "nan"}, 422, ["query", "min_delta"]),
     ("get", f"/v1/runs/{RUN}/diagnosis", None, {"monitor": "validation"}, 404, None),
     ("get", "/v1/runs/nope/diagnosis", None, None, 404, None),
     # recording computed losses

@@ -69,6 +69,7 @@ class Result:
     device: str
     grads: dict[str, Value] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    recorded: dict[str, Any] | None = None  # the run point the value was stored as (`record`), if any
 
 
 @dataclass(frozen=True)
@@ -280,6 +281,7 @@ def _result(req: _Request, out: Mapping[str, Any]) -> Result:
         device=out["device"],
         grads=grads,
         warnings=tuple(out.get("warnings") or ()),
+        recorded=out.get("recorded"),
     )
 
 

@@ -101,6 +101,7 @@ def test_compute_stores_the_value_lossd_computed(run: Run, raw: httpx.Client) ->
     r = run.compute("mse", input=x, target=y, series="validation", step=4, grad=True)
     want = raw.post("/v1/losses/mse", json={"inputs": {"input": x, "target": y}}).json()["value"]
     assert r.value == want and "input" in r.grads
+    assert r.recorded == {"run": run.id, "series": "validation", "step": 4}
     assert stored(raw, run, "validation") == [(4, want)]
 
 

@@ -165,7 +165,9 @@ def _refuse_repeats(req: PointsWrite) -> None:
 
 Smoothing = Annotated[
     float,
-    Query(ge=0, lt=1, description="TensorBoard's smoothing weight in [0, 1): 0 (default) is none."),
+    Query(
+        ge=0, lt=1, allow_inf_nan=False, description="TensorBoard's smoothing weight in [0, 1): 0 (default) is none."
+    ),
 ]
 
 
@@ -215,7 +217,9 @@ async def diagnosis(
     train: Annotated[str, Query(description="The training series, for overfitting and the gap.")] = "train",
     mode: Annotated[Literal["min", "max"], Query(description="Whether lower (min) or higher is better.")] = "min",
     patience: Annotated[int, Query(ge=0, description="Points without improvement before stopping.")] = 5,
-    min_delta: Annotated[float, Query(ge=0, description="How much better a value must be to count.")] = 0.0,
+    min_delta: Annotated[
+        float, Query(ge=0, allow_inf_nan=False, description="How much better a value must be to count (finite).")
+    ] = 0.0,
 ) -> JSONResponse:
     """What the curves say: `status` (`insufficient_data`, `diverged`, `overfitting`, `plateau`,
     `improving`, the first that applies), the best point, where Lightning's `EarlyStopping` would have

@@ -125,7 +125,8 @@ def sync_detailed(
         mode (RunsDiagnosisMode | Unset): Whether lower (min) or higher is better. Default:
             RunsDiagnosisMode.MIN.
         patience (int | Unset): Points without improvement before stopping. Default: 5.
-        min_delta (float | Unset): How much better a value must be to count. Default: 0.0.
+        min_delta (float | Unset): How much better a value must be to count (finite). Default:
+            0.0.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -177,7 +178,8 @@ def sync(
         mode (RunsDiagnosisMode | Unset): Whether lower (min) or higher is better. Default:
             RunsDiagnosisMode.MIN.
         patience (int | Unset): Points without improvement before stopping. Default: 5.
-        min_delta (float | Unset): How much better a value must be to count. Default: 0.0.
+        min_delta (float | Unset): How much better a value must be to count (finite). Default:
+            0.0.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -224,7 +226,8 @@ async def asyncio_detailed(
         mode (RunsDiagnosisMode | Unset): Whether lower (min) or higher is better. Default:
             RunsDiagnosisMode.MIN.
         patience (int | Unset): Points without improvement before stopping. Default: 5.
-        min_delta (float | Unset): How much better a value must be to count. Default: 0.0.
+        min_delta (float | Unset): How much better a value must be to count (finite). Default:
+            0.0.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -274,7 +277,8 @@ async def asyncio(
         mode (RunsDiagnosisMode | Unset): Whether lower (min) or higher is better. Default:
             RunsDiagnosisMode.MIN.
         patience (int | Unset): Points without improvement before stopping. Default: 5.
-        min_delta (float | Unset): How much better a value must be to count. Default: 0.0.
+        min_delta (float | Unset): How much better a value must be to count (finite). Default:
+            0.0.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
