@@ -130,6 +130,7 @@ BAD = [
     ("post", "/v1/runs", {"name": 5}, None, 422, ["name"]),
     ("post", "/v1/runs", {"name": "r", "tags": {"a": 1}}, None, 422, ["tags", "a"]),
     ("post", "/v1/runs", {"name": "r", "tags": ["a"]}, None, 422, ["tags"]),
+    ("post", "/v1/runs", {"name": "r", "tags": {f"k{i}": "v" for i in range(65)}}, None, 422, ["tags"]),
     ("post", "/v1/runs", {"name": "r", "owner": "me"}, None, 422, ["owner"]),
     # listing runs
     ("get", "/v1/runs", None, {"limit": 0}, 422, ["query", "limit"]),

@@ -160,6 +160,7 @@ class AccessControl:
                 scope, receive, send
             )
             return
+        scope.setdefault("state", {})["key_id"] = key_id  # named in the request log, 403s and 429s included
         if path == "/metrics" and self.metrics_ids is not None and key_id not in self.metrics_ids:
             detail = f"key {key_id!r} may not read /metrics (LOSSD_METRICS_KEYS)"
             await problems.refusal(path, 403, "Forbidden", detail)(scope, receive, send)
@@ -172,7 +173,6 @@ class AccessControl:
                 scope, receive, send
             )
             return
-        scope.setdefault("state", {})["key_id"] = key_id
         await self.app(scope, receive, send)
 
 

@@ -85,7 +85,9 @@ class RunCreate(_Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "linear-regression", "tags": {"lr": "0.01"}}]})
 
     name: str = Field(min_length=1, max_length=256, description="What the run is called; need not be unique.")
-    tags: dict[TagKey, TagValue] | None = Field(None, description="Labels to find the run by, string to string.")
+    tags: dict[TagKey, TagValue] | None = Field(
+        None, max_length=64, description="Labels to find the run by, string to string; at most 64."
+    )
 
 
 class PointIn(_Strict):

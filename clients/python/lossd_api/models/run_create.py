@@ -20,7 +20,7 @@ class RunCreate:
 
     Attributes:
         name (str): What the run is called; need not be unique.
-        tags (None | RunCreateTagsType0 | Unset): Labels to find the run by, string to string.
+        tags (None | RunCreateTagsType0 | Unset): Labels to find the run by, string to string; at most 64.
     """
 
     name: str
