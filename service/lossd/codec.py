@@ -282,9 +282,7 @@ def _shape(shape: Any, loc: Loc) -> tuple[int, ...] | None:
     return tuple(shape)
 
 
-def _binary(b64: Any, dtype: torch.dtype, shape: tuple[int, ...], loc: Loc) -> torch.Tensor:
-    if not isinstance(b64, str):
-        raise InvalidRequest.at(loc, "b64 must be a base64 string")
+def _binary(b64: str, dtype: torch.dtype, shape: tuple[int, ...], loc: Loc) -> torch.Tensor:
     try:
         # Straight into a bytearray: torch.frombuffer then shares it (immutable bytes would warn, or need a copy).
         raw = pybase64.b64decode_as_bytearray(b64, validate=True)

@@ -137,13 +137,6 @@ def install(app: FastAPI) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return response(problem(500, "Internal error", "the server failed; this is a bug in lossd"))
 
-    app.state.problem_handlers = {
-        LossdError: on_lossd,
-        HTTPException: on_http,
-        RequestValidationError: on_validation,
-        ClientDisconnect: on_disconnect,
-        Exception: on_crash,
-    }
     app.add_exception_handler(LossdError, on_lossd)
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
@@ -152,8 +145,9 @@ def install(app: FastAPI) -> None:
 
 
 async def handle(request: Request, exc: Exception) -> Response:
-    """The problem response for `exc`, by the handler `install` registered for its nearest class."""
-    handlers = request.app.state.problem_handlers
+    """The problem response for `exc`, by the handler `install` registered for its nearest class (for code
+    that runs outside FastAPI's exception middleware, as the compute lane does)."""
+    handlers = request.app.exception_handlers
     for cls in type(exc).__mro__:
         if cls in handlers:
             response: Response = await handlers[cls](request, exc)

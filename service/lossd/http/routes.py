@@ -106,14 +106,11 @@ async def compute(request: Request, name: str = LossName) -> Response:
     body = await read_json(request, settings.max_body_bytes)
     req = _model(ComputeRequest, body)
     job = await offload(request, _prepare, loss.name, req, settings, ElementBudget(settings.max_total_elements))
-    recorded = None
+    store, owner = store_of(request), await get_owner(request)
     if req.record is not None:
-        store, owner = store_of(request), await get_owner(request)
         await check_record(store, owner, req.record, not job.value_shape)
-        result = await disconnect.submit(request, pool, job)
-        recorded = await save_record(store, owner, req.record, result.value.item())
-    else:
-        result = await disconnect.submit(request, pool, job)  # a client that leaves takes its queued work along
+    result = await disconnect.submit(request, pool, job)  # a client that leaves takes its queued work along
+    recorded = None if req.record is None else await save_record(store, owner, req.record, result.value.item())
     return await respond(request, settings, [job], lambda: render(job, result, req.output_encoding or "json", recorded))
 
 
