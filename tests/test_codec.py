@@ -362,15 +362,29 @@ def test_float32_values_are_widened_exactly_to_float64() -> None:
     assert out != [0.1]
 
 
+# A few numbers are read through Python floats, many through numpy: both must write the same JSON.
+SIZES = [(2, 2), (5,), (9, 9)]
+
+
+@pytest.mark.parametrize("shape", SIZES)
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
-def test_json_encoding_holds_each_value_exactly(dtype: torch.dtype) -> None:
-    t = torch.tensor([[0.1, -2.5], [1 / 3, 1000.0]], dtype=dtype)
+def test_json_encoding_holds_each_value_exactly(dtype: torch.dtype, shape: tuple[int, ...]) -> None:
+    t = (torch.randn(shape, generator=torch.Generator().manual_seed(0)) * 1000 / 3).to(dtype)
     assert written(t) == t.double().tolist()
 
 
-def test_non_finite_values_encode_as_the_contract_strings() -> None:
-    t = torch.tensor([[NAN, INF], [-INF, 0.25]], dtype=torch.float32)
-    assert written(t) == [["NaN", "Infinity"], ["-Infinity", 0.25]]
+@pytest.mark.parametrize("shape", SIZES)
+def test_non_finite_values_encode_as_the_contract_strings(shape: tuple[int, ...]) -> None:
+    t = torch.full(shape, 0.25).flatten()
+    t[:3] = torch.tensor([NAN, INF, -INF])
+    want = ["NaN", "Infinity", "-Infinity"] + [0.25] * (t.numel() - 3)
+    assert written(t.reshape(shape)) == _nest(want, shape)
+
+
+def _nest(flat: list[Any], shape: tuple[int, ...]) -> Any:
+    for n in reversed(shape[1:]):
+        flat = [flat[i : i + n] for i in range(0, len(flat), n)]
+    return flat
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """GET /metrics (Prometheus text), request ids and the one structured log line per request."""
 
+import asyncio
 import json
 import logging
 import time
@@ -7,7 +8,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from opentelemetry import trace
 
+from lossd.app import create_app
 from lossd.settings import Settings
 
 from conftest import Server
@@ -123,3 +126,24 @@ def test_one_json_line_per_request(mclient: httpx.Client, caplog: pytest.LogCapt
         "status": 200,
     }
     assert line["duration_ms"] >= 0
+
+
+@pytest.mark.parametrize(("enabled", "looked_up"), [(False, False), (True, True)])
+def test_opentelemetry_providers_are_looked_up_only_when_enabled(
+    monkeypatch: pytest.MonkeyPatch, enabled: bool, looked_up: bool
+) -> None:
+    calls = []
+
+    def provider() -> trace.TracerProvider:
+        calls.append(1)
+        return trace.NoOpTracerProvider()
+
+    async def compute() -> int:
+        app = create_app(Settings(pool="local", opentelemetry=enabled))
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lossd") as c:
+                return (await c.post("/v1/losses/mse", json=SEED)).status_code
+
+    monkeypatch.setattr(trace, "get_tracer_provider", provider)
+    assert asyncio.run(compute()) == 200
+    assert bool(calls) is looked_up

@@ -59,7 +59,7 @@ def test_api_processes_share_the_workers_and_the_metrics(tmp_path: Path) -> None
     while any(os.path.exists(f"/proc/{pid}") and _alive(pid) for pid in descendants):
         assert time.monotonic() < deadline, "a child of lossd serve outlived it"
         time.sleep(0.1)
-    assert '"request_id": "shared"' in log.read_text()
+    assert '"request_id":"shared"' in log.read_text()
 
 
 def _alive(pid: int) -> bool:

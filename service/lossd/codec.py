@@ -349,6 +349,9 @@ def from_data(data: Any, dtype: torch.dtype, shape: tuple[int, ...] | None, loc:
 # --- encoding -------------------------------------------------------------------
 
 
+_SMALL = 64  # elements: below this, `encode` reads floats through Python
+
+
 def encode_number(x: float) -> float | str:
     """A float for JSON: finite values as themselves (float64), the rest as the contract's strings."""
     if math.isfinite(x):
@@ -366,6 +369,11 @@ def encode(t: torch.Tensor, encoding: OutputEncoding) -> Any:
         t = t.contiguous()
         raw = t.view(torch.int16).numpy() if t.dtype == torch.bfloat16 else t.numpy()
         return {"dtype": DTYPE_NAMES[t.dtype], "shape": list(t.shape), "b64": pybase64.b64encode_as_string(raw.data)}
+    if t.numel() <= _SMALL and t.is_floating_point():
+        # A few numbers: Python's floats (float32 widens exactly) cost less than torch's and numpy's calls.
+        flat = t.reshape(-1).tolist()
+        if all(map(math.isfinite, flat)):
+            return flat if t.ndim == 1 else t.tolist()
     finite = not t.is_floating_point() or bool(torch.isfinite(t).all())
     if finite and t.ndim and t.numel():
         return np.ascontiguousarray((t.double() if t.is_floating_point() else t).numpy())

@@ -146,6 +146,14 @@ class Settings(BaseSettings):
         "",
         description="Origins allowed to call lossd from a browser (comma-separated); empty: no CORS headers.",
     )
+    opentelemetry: bool = Field(
+        False,
+        description=(
+            "FastAPI's OpenTelemetry spans, metrics and logs, through the globally configured providers. Off by "
+            "default: lossd exports Prometheus metrics and a request log, and looking the providers up costs every "
+            "request about a tenth of a small computation."
+        ),
+    )
 
     def runs_database_url(self) -> str:
         """`database_url`, or the SQLite file in the data folder."""

@@ -37,19 +37,27 @@ def _first_line(e: Exception) -> str:
 
 
 def _run(job: Prepared, device: torch.device) -> Result:
-    x = {name: t.to(device) for name, t in job.inputs.items()}
+    # On the CPU the inputs are already where they compute: no `.to` and `.cpu` calls, which cost a small
+    # request as much as its loss (docs/benchmarks.md, "Where the time of a small request goes").
+    on_cpu = device.type == "cpu"
+    x = dict(job.inputs) if on_cpu else {name: t.to(device) for name, t in job.inputs.items()}
     for name in job.grad:
         x[name] = x[name].detach().requires_grad_(True)
-    p = {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in job.params.items()}
+    p = job.params if on_cpu else {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in job.params.items()}
     value = job.loss.forward(x, p)
     grads: dict[str, torch.Tensor] = {}
     if job.grad:
         wrt = [x[name] for name in job.grad]
         if value.requires_grad:
-            go = job.grad_output.to(device) if job.grad_output is not None else torch.ones_like(value)
+            # A 0-d value's implicit grad_output is the ones_like(value) autograd makes itself.
+            go = job.grad_output.to(device) if job.grad_output is not None else None
+            if go is None and value.ndim:
+                go = torch.ones_like(value)
             found = torch.autograd.grad(value, wrt, grad_outputs=go, allow_unused=True)
         else:
             found = (None,) * len(wrt)
         for name, g, t in zip(job.grad, found, wrt, strict=True):
-            grads[name] = (torch.zeros_like(t) if g is None else g).detach().cpu()
-    return Result(value.detach().cpu(), grads, str(device))
+            g = torch.zeros_like(t) if g is None else g.detach()
+            grads[name] = g if on_cpu else g.cpu()
+    value = value.detach()
+    return Result(value if on_cpu else value.cpu(), grads, str(device))

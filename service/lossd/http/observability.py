@@ -4,13 +4,13 @@ task per request). `/metrics` itself is not counted.
 """
 
 import copy
-import json
 import logging
 import re
 import time
 import uuid
 from typing import Any
 
+import orjson
 import uvicorn.config
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,6 +39,7 @@ class RequestObservability:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        self._counted: dict[tuple[str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,8 +75,14 @@ class RequestObservability:
     def _record(self, scope: Scope, path: str, status: int, seconds: float, request_id: str) -> None:
         method: str = scope["method"]
         loss = loss_label(method, path)
-        self.metrics.requests.labels(loss, str(status)).inc()
-        self.metrics.latency.labels(loss).observe(seconds)
+        counted = self._counted.get((loss, status))
+        if counted is None:  # children looked up once per label set: `labels()` costs more than the update
+            counted = self._counted[(loss, status)] = (
+                self.metrics.requests.labels(loss, str(status)),
+                self.metrics.latency.labels(loss),
+            )
+        counted[0].inc()
+        counted[1].observe(seconds)
         if log.isEnabledFor(logging.INFO):
             line: dict[str, Any] = {
                 "request_id": request_id,
@@ -88,7 +95,7 @@ class RequestObservability:
             key_id = scope["state"].get("key_id")  # the key's id (lossd.http.auth), never the key
             if key_id is not None:
                 line["key"] = key_id
-            log.info(json.dumps(line))
+            log.info(orjson.dumps(line).decode())
 
 
 def log_config() -> dict[str, Any]:
