@@ -8,11 +8,15 @@ Starts, each confined to CPU 0 with `taskset` (the generator should run on CPU 1
 then, at each concurrency, sends a fixed number of 4-element MSE-with-gradient requests over keep-alive
 connections (raw asyncio HTTP/1.1: the generator must cost less than the servers) and prints a table.
 
-Run: taskset -c 1 .venv/bin/python bench/load.py [requests per cell] [concurrencies...]
+Run: taskset -c 1 .venv/bin/python bench/load.py [requests per cell] [concurrencies...] [--rounds N]
+
+With --rounds N each concurrency is run N times, the servers in a shuffled order each round; the table gives
+medians, and `vs plain` is the median of each round's ratio to the plain endpoint in the same round.
 """
 
 import asyncio
 import os
+import random
 import shutil
 import signal
 import socket
@@ -123,8 +127,14 @@ async def load(
 
 
 def main() -> None:
-    requests = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
-    levels = [int(a) for a in sys.argv[2:]] or [1, 32, 128]
+    args = sys.argv[1:]
+    rounds = 1
+    if "--rounds" in args:
+        i = args.index("--rounds")
+        rounds = int(args[i + 1])
+        del args[i : i + 2]
+    requests = int(args[0]) if args else 3000
+    levels = [int(a) for a in args[1:]] or [1, 32, 128]
     base = {k: v for k, v in os.environ.items() if not k.startswith("LOSSD_")}
     ports = {name: free_port() for name in ("plain", "lossd", "lossd-batch")}
     lossd = [str(BIN / "lossd"), "serve", "--port"]
@@ -150,13 +160,23 @@ def main() -> None:
         ),
     }
     try:
-        print(f"4-element MSE with gradient; {requests} requests per cell")
+        print(f"4-element MSE with gradient; {requests} requests per cell, {rounds} round(s), medians")
         print(f"{'concurrency':>11} {'server':<12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs plain':>10}")
         for c in levels:
-            rows = {name: asyncio.run(load(ports[name], requests if c > 1 else requests // 3, c)) for name in servers}
-            for name, (rps, p50, p99, errors) in rows.items():
-                ratio = rps / rows["plain"][0]
-                print(f"{c:>11} {name:<12}{rps:>9.0f}{p50:>9.2f}{p99:>9.2f}{errors:>8}{ratio:>9.2f}x")
+            n = requests if c > 1 else requests // 3
+            cells: dict[str, list[tuple[float, float, float, int]]] = {name: [] for name in servers}
+            for _ in range(rounds):  # interleaved, so that drift on a shared machine hits every server alike
+                for name in random.sample(list(servers), len(servers)):
+                    cells[name].append(asyncio.run(load(ports[name], n, c)))
+            # each round's ratio to the plain endpoint in that round, then the median over rounds
+            ratios = {
+                name: statistics.median(r[0] / p[0] for r, p in zip(runs, cells["plain"], strict=True))
+                for name, runs in cells.items()
+            }
+            for name, runs in cells.items():
+                rps, p50, p99 = (statistics.median(r[k] for r in runs) for k in range(3))
+                errors = sum(r[3] for r in runs)
+                print(f"{c:>11} {name:<12}{rps:>9.0f}{p50:>9.2f}{p99:>9.2f}{errors:>8}{ratios[name]:>9.2f}x")
     finally:
         for proc in servers.values():
             stop(proc)

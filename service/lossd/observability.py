@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE  # noqa: F401 - re-exported for the route
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
@@ -51,6 +52,7 @@ def multiprocess_mode() -> bool:
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._computed: dict[tuple[str, str], Any] = {}
         r = self.registry
         self.requests = Counter(
             "lossd_requests",
@@ -96,7 +98,10 @@ class Metrics:
 
     # The pool's Observer.
     def job_done(self, loss: str, where: str, stats: Stats | None) -> None:
-        self.computations.labels(loss, where).inc()
+        counter = self._computed.get((loss, where))
+        if counter is None:  # looked up once per label pair: `labels()` costs more than `inc()`
+            counter = self._computed[(loss, where)] = self.computations.labels(loss, where)
+        counter.inc()
         if stats is not None:
             self.queue_time.observe(stats.queued_s)
             self.batch_requests.observe(stats.batch_requests)
