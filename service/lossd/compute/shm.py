@@ -52,7 +52,7 @@ import numpy as np
 DIR = "/dev/shm"
 PREFIX = "lossd-"
 SHARED_MIN_BYTES = 256 * 1024  # below this, pickling into the frame is cheaper than a copy into a segment
-IDLE_MAX_BYTES = 256 * 1024 * 1024  # per worker connection: idle segments kept for reuse, beyond it unlinked
+IDLE_MAX_BYTES = 64 * 1024 * 1024  # per worker connection (compose gives /dev/shm 1 GB for them all)
 
 
 @dataclass(frozen=True)
