@@ -1,9 +1,13 @@
 """Large tensors reach the device workers through shared memory (lossd.compute.shm): answers equal torch's,
-batched or not, and no segment outlives its request, whether it is answered, times out, loses its client or
-loses its worker."""
+batched or not; segments are lent again only once no process uses them (the worker answered, the answer's
+tensor is freed), are unlinked when their request times out, loses its client or loses its worker, and
+none outlives its pool."""
 
+import asyncio
 import concurrent.futures
 import contextlib
+import gc
+import mmap
 import os
 import signal
 import socket
@@ -25,7 +29,7 @@ from lossd.catalogue import CATALOGUE
 from lossd.catalogue.validate import Prepared
 from lossd.compute import frames, shm, worker
 from lossd.compute.engine import Result
-from lossd.compute.process import _frame
+from lossd.compute.process import ProcessPool, _frame
 from lossd.errors import PoolBusy
 from lossd.settings import Settings
 from test_pool import _wait_held, metric, pool_of
@@ -40,6 +44,26 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64}
 def ours() -> list[str]:
     """The segments this process (the API process of every Server here) has in /dev/shm."""
     return [n for n in os.listdir(shm.DIR) if n.startswith(shm.owner_prefix())]
+
+
+def caches(server: Server) -> list[shm.SegmentCache]:
+    pool = pool_of(server)
+    assert isinstance(pool, ProcessPool)
+    return [link.segments for link in pool._links]
+
+
+def lent(server: Server) -> set[str]:
+    """The segments of `server` that a job or an answer holds."""
+    return {name for cache in caches(server) for name in cache.busy}
+
+
+def settled(server: Server, before: set[str]) -> None:
+    """Every segment is back in the cache, and each file made since `before` is one the cache owns."""
+    deadline = time.monotonic() + 5  # an answer's segment comes back once the server has sent it
+    while lent(server):
+        assert time.monotonic() < deadline, f"still lent: {lent(server)}"
+        time.sleep(0.01)
+    assert set(ours()) - before <= {name for cache in caches(server) for name in cache.names}
 
 
 def _post(client: httpx.Client, loss: str, body: dict[str, Any]) -> httpx.Response:
@@ -96,16 +120,20 @@ def _check(answer: dict[str, Any], x: dict[str, torch.Tensor], reference: Refere
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", CASES)
-def test_large_requests_through_shared_memory_equal_torch(wclient: httpx.Client, case: str, dtype: str) -> None:
+def test_large_requests_through_shared_memory_equal_torch(
+    workers: Server, wclient: httpx.Client, case: str, dtype: str
+) -> None:
+    before = set(ours())
     make, reference, reduction = CASES[case]
     x = make(DTYPES[dtype])
     r = _post(wclient, case.split("-")[0], _body(x, reduction, dtype))
     assert r.status_code == 200, r.text
     _check(r.json(), x, reference, reduction)
-    assert ours() == []
+    settled(workers, before)
 
 
-def test_concurrent_large_requests_are_batched_and_each_equals_torch(wclient: httpx.Client) -> None:
+def test_concurrent_large_requests_are_batched_and_each_equals_torch(workers: Server, wclient: httpx.Client) -> None:
+    before = set(ours())
     before_count = metric(wclient, "lossd_batch_requests_count")
     before_sum = metric(wclient, "lossd_batch_requests_sum")
     n = 4
@@ -127,7 +155,7 @@ def test_concurrent_large_requests_are_batched_and_each_equals_torch(wclient: ht
     count = metric(wclient, "lossd_batch_requests_count") - before_count
     total = metric(wclient, "lossd_batch_requests_sum") - before_sum
     assert count == n and total > n  # some batch held more than one of them
-    assert ours() == []
+    settled(workers, before)
 
 
 def _prepared(n: int, target: torch.dtype = torch.float32) -> Prepared:
@@ -136,6 +164,7 @@ def _prepared(n: int, target: torch.dtype = torch.float32) -> Prepared:
 
 
 def test_large_arrays_go_in_segments_and_small_ones_in_the_frame() -> None:
+    before = set(ours())
     segments = shm.Segments()
     try:
         large = _frame(1, _prepared(N, torch.float64), time.monotonic() + 60, segments)
@@ -146,20 +175,21 @@ def test_large_arrays_go_in_segments_and_small_ones_in_the_frame() -> None:
         assert large.grads_out["input"].shape == (N,) and large.grads_out["input"].dtype == "<f4"
         assert isinstance(small.inputs["input"], np.ndarray)
         assert small.value_out is None and small.grads_out == {}
-        assert len(ours()) == 4  # two inputs, the value and the gradient; nothing for the small job
+        assert len(set(ours()) - before) == 4  # two inputs, the value and the gradient; nothing for the small job
     finally:
         segments.close()
-    assert ours() == []
+    assert set(ours()) <= before
 
 
 def test_an_output_read_after_its_segment_is_unlinked_stays_valid() -> None:
+    before = set(ours())
     segments = shm.Segments()
     ref = segments.output((N,), np.dtype(np.float32))
     assert ref is not None
     assert shm.write(ref, np.arange(N, dtype=np.float32))
     got = torch.from_numpy(segments.read(ref))
     segments.close()
-    assert ours() == []
+    assert set(ours()) <= before
     assert torch.equal(got, torch.arange(N, dtype=torch.float32))
 
 
@@ -215,18 +245,28 @@ def _held_server(**kw: Any) -> Server:
     return Server(Settings(inline_max_elements=0, max_batch_delay_ms=1000, **kw))
 
 
-def test_no_segment_is_left_after_a_504() -> None:
+def _gone(names: set[str]) -> bool:
+    return not any(os.path.exists(os.path.join(shm.DIR, name)) for name in names)
+
+
+def test_a_504s_segments_are_unlinked_and_never_lent_again() -> None:
+    before = set(ours())
     with _held_server(request_timeout_s=0.5) as server, httpx.Client(base_url=server.url, timeout=60) as client:
         with concurrent.futures.ThreadPoolExecutor(1) as ex:
             answer = ex.submit(_post, client, "mse", LARGE)
             _wait_held(client, 1)
-            assert len(ours()) == 3  # the inputs and the gradient, while the worker holds the job
+            held = lent(server)
+            assert len(held) == 3  # the inputs and the gradient, while the worker holds the job
             r = answer.result()
         assert r.status_code == 504, r.text
-        assert ours() == []
+        assert lent(server) == set() and _gone(held)  # the worker may still write them: not idle either
+        assert _post(client, "mse", LARGE).status_code == 200  # new segments for the next request
+        settled(server, before)
+    assert set(ours()) <= before
 
 
-def test_no_segment_is_left_after_the_client_disconnects() -> None:
+def test_a_lost_clients_segments_are_unlinked() -> None:
+    before = set(ours())
     with _held_server() as server, httpx.Client(base_url=server.url, timeout=60) as client:
         port = int(server.url.rsplit(":", 1)[1])
         body = orjson.dumps(LARGE)
@@ -234,30 +274,182 @@ def test_no_segment_is_left_after_the_client_disconnects() -> None:
             head = f"POST /v1/losses/mse HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n"
             sock.sendall(head.encode() + body)
             _wait_held(client, 1)
-            assert len(ours()) == 3  # the inputs and the gradient, while the worker holds the job
+            held = lent(server)
+            assert len(held) == 3  # the inputs and the gradient, while the worker holds the job
         deadline = time.monotonic() + 5
-        while ours():
+        while not _gone(held):
             assert time.monotonic() < deadline, "segments outlived their client"
             time.sleep(0.01)
+        settled(server, before)
 
 
 def test_a_killed_worker_costs_only_its_own_jobs_segments() -> None:
+    before = set(ours())
     with _held_server(workers_per_device=2) as server, httpx.Client(base_url=server.url, timeout=60) as client:
         pool = pool_of(server)
         assert pool.supervisor is not None
         with concurrent.futures.ThreadPoolExecutor(2) as ex:
             first = ex.submit(_post, client, "mse", LARGE)  # least-loaded dispatch: worker 0, then worker 1
             _wait_held(client, 1)
+            first_held = lent(server)
             second = ex.submit(_post, client, "mse", LARGE)
             _wait_held(client, 2)
-            assert len(ours()) == 6
+            assert len(first_held) == 3 and len(lent(server)) == 6
             os.kill(pool.supervisor.pids[0], signal.SIGKILL)  # type: ignore[arg-type]
             lost, kept = first.result(), second.result()
         assert lost.status_code == 503, lost.text
         assert kept.status_code == 200, kept.text
         _, reference, _ = CASES["mse-mean"]
         _check(kept.json(), {"input": torch.ones(N), "target": torch.zeros(N)}, reference, "mean")
-        assert ours() == []
+        assert _gone(first_held)
+        settled(server, before)
+
+
+def test_no_segment_outlives_its_pool() -> None:
+    before = set(ours())
+    with Server(Settings(inline_max_elements=0)) as server, httpx.Client(base_url=server.url, timeout=60) as client:
+        assert _post(client, "mse", LARGE).status_code == 200
+        assert set(ours()) - before  # kept for the next request
+    assert set(ours()) <= before
+
+
+def test_a_second_request_reuses_the_first_ones_segments(workers: Server, wclient: httpx.Client) -> None:
+    make, reference, reduction = CASES["l1-none"]
+    first, second = make(torch.float32), make(torch.float32)
+    assert _post(wclient, "l1", _body(first, reduction, "float32")).status_code == 200
+    files = set(ours())
+    r = _post(wclient, "l1", _body(second, reduction, "float32"))
+    assert r.status_code == 200, r.text
+    _check(r.json(), second, reference, reduction)  # nothing of the first request's data shows through
+    assert set(ours()) == files
+
+
+def test_a_smaller_request_in_a_reused_segment_sees_only_its_own_elements(
+    workers: Server, wclient: httpx.Client
+) -> None:
+    _, reference, reduction = CASES["l1-none"]
+    big = {"input": torch.full((N,), 1e6), "target": torch.zeros(N)}
+    assert _post(wclient, "l1", _body(big, reduction, "float32")).status_code == 200
+    small = {k: torch.randn(N - 1000, generator=g) for k in ("input", "target")}  # the same size class
+    r = _post(wclient, "l1", _body(small, reduction, "float32"))
+    assert r.status_code == 200, r.text
+    _check(r.json(), small, reference, reduction)
+
+
+def test_segments_of_nearby_sizes_share_a_size_class() -> None:
+    assert shm._capacity(4_000_000) == shm._capacity(3_900_000) == 4 * 1024 * 1024
+    assert shm._capacity(4 * 1024 * 1024 + 1) == 5 * 1024 * 1024  # at most a quarter more than asked
+    assert all(shm._capacity(n) >= n and shm._capacity(n) % mmap.PAGESIZE == 0 for n in (1, 4095, 262_145))
+
+
+@pytest.fixture
+def cache() -> Iterator[shm.SegmentCache]:
+    owned = shm.SegmentCache()
+    yield owned
+    owned.close()
+
+
+def _job(cache: shm.SegmentCache, x: np.ndarray) -> tuple[shm.Segments, shm.Shared, shm.Shared]:
+    """A job's segments: `x` shared, and an output of its shape."""
+    segments = shm.Segments(cache)
+    ref, out = segments.share(x), segments.output(x.shape, x.dtype)
+    assert ref is not None and out is not None
+    return segments, ref, out
+
+
+def test_an_answered_jobs_segments_are_lent_to_the_next_job(cache: shm.SegmentCache) -> None:
+    x = np.ones(N, dtype=np.float32)
+    segments, ref, out = _job(cache, x)
+    segments.close(reused=True)
+    again, ref2, out2 = _job(cache, 2 * x)
+    assert {ref2.name, out2.name} == {ref.name, out.name}
+    assert np.array_equal(shm.attach(ref2), 2 * x)
+    again.close(reused=True)
+
+
+def test_jobs_in_flight_together_hold_distinct_segments(cache: shm.SegmentCache) -> None:
+    x = np.ones(N, dtype=np.float32)
+    a, *a_refs = _job(cache, x)
+    a.close(reused=True)
+    b, *b_refs = _job(cache, x)
+    c, *c_refs = _job(cache, x)
+    assert len({r.name for r in (*b_refs, *c_refs)}) == 4
+    b.close(reused=True)
+    c.close(reused=True)
+
+
+def test_an_unanswered_jobs_segments_are_unlinked_and_never_lent_again() -> None:
+    dropped: list[str] = []
+    cache = shm.SegmentCache(on_discard=dropped.extend)
+    try:
+        segments, ref, out = _job(cache, np.ones(N, dtype=np.float32))
+        segments.close(reused=False)  # a 504 or a cancelled request: the worker may still write `out`
+        assert sorted(dropped) == sorted([ref.name, out.name])  # the worker is told to drop its mappings
+        assert _gone({ref.name, out.name}) and cache.names == set()
+        again, ref2, out2 = _job(cache, np.ones(N, dtype=np.float32))
+        assert {ref2.name, out2.name}.isdisjoint(dropped)
+        again.close(reused=True)
+    finally:
+        cache.close()
+
+
+def test_an_answers_segment_is_lent_again_only_once_its_tensor_is_freed(cache: shm.SegmentCache) -> None:
+    x = np.arange(N, dtype=np.float32)
+    segments, _, out = _job(cache, x)
+    shm.write(out, x)
+    answer = torch.from_numpy(segments.read(out)).reshape(2, -1)  # a view of a view: the segment stays lent
+    segments.close(reused=True)
+    others = [_job(cache, np.zeros(N, dtype=np.float32)) for _ in range(2)]
+    for other, _, other_out in others:
+        assert other_out.name != out.name
+        shm.write(other_out, np.zeros(N, dtype=np.float32))
+        other.close(reused=True)
+    assert torch.equal(answer.reshape(-1), torch.from_numpy(x))  # no later job wrote into it
+    del answer
+    gc.collect()
+    assert out.name not in cache.busy and out.name in cache.names  # back, idle
+
+
+def test_an_answer_freed_on_another_thread_comes_back_through_the_event_loop() -> None:
+    async def main() -> tuple[bool, bool]:
+        cache = shm.SegmentCache()
+        try:
+            segments, _, out = _job(cache, np.ones(N, dtype=np.float32))
+            held = [segments.read(out)]
+            segments.close(reused=True)
+            freeing = threading.Thread(target=held.clear)
+            freeing.start()
+            freeing.join()  # blocking the loop: the return waits for it
+            lent_after_free = out.name in cache.busy
+            await asyncio.sleep(0)
+            return lent_after_free, out.name in cache.busy
+        finally:
+            cache.close()
+
+    assert asyncio.run(main()) == (True, False)
+
+
+def test_idle_segments_past_the_cap_are_unlinked() -> None:
+    cache = shm.SegmentCache(idle_max_bytes=shm._capacity(N * 4))
+    try:
+        a, ref_a, out_a = _job(cache, np.ones(N, dtype=np.float32))
+        a.close(reused=True)
+        (kept,) = cache.names  # room for one of the job's two segments
+        assert not _gone({kept}) and _gone({ref_a.name, out_a.name} - {kept})
+    finally:
+        cache.close()
+
+
+def test_a_workers_mapping_outlives_its_file_until_dropped(cache: shm.SegmentCache) -> None:
+    # The worker may still compute a job whose request was cancelled; a later job never names that segment.
+    segments, ref, _ = _job(cache, np.ones(N, dtype=np.float32))
+    maps = shm.Mappings()
+    view = maps.view(ref)
+    segments.close(reused=False)
+    assert np.array_equal(maps.view(ref), view)
+    maps.drop([ref.name])
+    with pytest.raises(FileNotFoundError):
+        maps.view(ref)
 
 
 def test_a_pool_that_starts_sweeps_the_segments_of_dead_api_processes() -> None:
@@ -269,7 +461,7 @@ def test_a_pool_that_starts_sweeps_the_segments_of_dead_api_processes() -> None:
         with open(orphan, "wb") as f:
             f.write(b"left by an API process that was killed")
         assert os.path.basename(orphan) in shm.sweep()
-        assert not os.path.exists(orphan) and len(ours()) == 1  # this process's segment stays
+        assert not os.path.exists(orphan) and not _gone(set(live.names))  # this process's segment stays
     finally:
         live.close()
         with contextlib.suppress(FileNotFoundError):

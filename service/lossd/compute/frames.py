@@ -5,12 +5,13 @@ numpy arrays; never a torch tensor, a `Loss` (catalogue entries hold lambdas) or
 travels by its canonical name and is resolved from the catalogue in the worker. The sockets live in a
 private folder (mode 0700) owned by the user running lossd, so only lossd's own processes read them.
 
-    API → worker   ("job", Job)          ("cancel", job_id)
+    API → worker   ("job", Job)          ("cancel", job_id)          ("drop", segment names)
     worker → API   ("ok", Done)          ("err", Failed)          ("hello", Hello)
 
 An array of `lossd.compute.shm.SHARED_MIN_BYTES` or more travels as a `Shared` reference to a segment the
 API process owns instead (lossd.compute.shm); so do the value and gradients of such a job, written by the
-worker into output segments the API process created for them.
+worker into output segments the API process created for them. "drop" names segments the API process
+unlinked, whose mappings the worker lets go.
 """
 
 import asyncio

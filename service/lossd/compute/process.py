@@ -67,6 +67,8 @@ class _Link:
         self.inflight: dict[int, asyncio.Future[tuple[Any, ...]]] = {}
         self.connected = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
+        # Shared memory lent to this worker's jobs (lossd.compute.shm); the worker keeps its mappings of them.
+        self.segments = shm.SegmentCache(on_discard=self._forget)
 
     async def run(self) -> None:
         backoff = 0.02
@@ -105,6 +107,11 @@ class _Link:
         if self.writer is None or self.writer.is_closing():  # closing: the worker died, EOF not read yet
             raise PoolBusy("the worker is restarting; retry")
         frames.write(self.writer, message)
+
+    def _forget(self, names: list[str]) -> None:
+        # Unlinked segments: the worker drops its mappings (a new worker never had them).
+        with contextlib.suppress(PoolBusy, ConnectionError):
+            self.send(("drop", tuple(names)))
 
 
 class ProcessPool:
@@ -152,6 +159,8 @@ class ProcessPool:
             if link.task is not None:
                 link.task.cancel()
         await asyncio.gather(*(link.task for link in self._links if link.task), return_exceptions=True)
+        for link in self._links:
+            link.segments.close()
         await self._local.close()
         if self._supervisor is not None:
             await asyncio.to_thread(self._supervisor.stop)
@@ -178,7 +187,8 @@ class ProcessPool:
         link = min(links, key=lambda link: len(link.inflight))
         job_id = next(self._ids)
         future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
-        segments = shm.Segments()  # this job's shared memory: unlinked below, whatever the outcome
+        segments = shm.Segments(link.segments)  # this job's shared memory, given back or unlinked below
+        answered = False  # by the worker: it no longer touches the job's segments
         self._held += 1
         self._observer.in_flight(self._held)
         try:
@@ -192,6 +202,7 @@ class ProcessPool:
             except asyncio.CancelledError:
                 self._cancel(link, job_id)  # the client went away: its queued work goes with it
                 raise
+            answered = True
             kind, payload = message
             self._observer.job_done(job.loss.name, "worker", payload.stats)
             if kind != "ok":
@@ -202,7 +213,7 @@ class ProcessPool:
                 payload.device,
             )
         finally:
-            segments.close()
+            segments.close(reused=answered)
             self._held -= 1
             self._observer.in_flight(self._held)
 

@@ -7,9 +7,10 @@ groups (lossd.compute.batching) and answers each job on the connection that sent
 
 It serves a Unix socket (lossd.compute.frames): every API process connects to it, so one worker per
 device serves them all and holds the only CUDA context on its device. Large arrays arrive as shared
-segments (lossd.compute.shm): the worker maps them for as long as it computes, and writes the value and
-gradients into the output segments the API process made for them; a segment already gone (the request was
-cancelled) fails that job alone. It knows nothing of HTTP; errors go
+segments (lossd.compute.shm): the worker maps each once per connection and keeps the mapping (the API
+process lends the same segments to job after job), and writes the value and gradients into the output
+segments the API process made for them; a segment already gone (the request was cancelled) fails that
+job alone. It knows nothing of HTTP; errors go
 back as domain data. A sticky CUDA error ends the process (after failing the jobs it held with a
 retryable `busy`), and the supervisor starts a fresh one.
 """
@@ -47,6 +48,7 @@ class Config:
 class _Item:
     job: frames.Job
     writer: asyncio.StreamWriter
+    maps: shm.Mappings  # the connection's mappings of its API process's segments
     arrived: float = field(default_factory=time.monotonic)
 
 
@@ -87,16 +89,20 @@ class Worker:
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         c = self.config
         frames.write(writer, ("hello", frames.Hello(c.index, str(self.device), c.incarnation)))
+        maps = shm.Mappings()
         try:
             while True:
                 message = await frames.read(reader)
                 if message[0] == "job":
-                    self.queue.put_nowait(_Item(message[1], writer))
+                    self.queue.put_nowait(_Item(message[1], writer, maps))
                 elif message[0] == "cancel":
                     self.cancelled.add((id(writer), message[1]))
+                elif message[0] == "drop":
+                    maps.drop(message[1])
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
+            maps.clear()  # its API process is gone or closed its pool, which unlinked them
             writer.close()
 
     async def collect(self) -> list[_Item]:
@@ -136,7 +142,7 @@ class Worker:
                 continue
             started = time.monotonic()
             try:
-                outcomes = self.compute([item.job for item in live])
+                outcomes = self.compute([item.job for item in live], [item.maps for item in live])
             except _Sticky as e:
                 for item in live:
                     self._send(item, ("err", _failed(item.job.id, PoolBusy(str(e), retry_after_s=1))))
@@ -148,7 +154,7 @@ class Worker:
                 stats = frames.Stats(started - item.arrived, spent, members, elements, memory, str(self.device))
                 if isinstance(outcome, Result):
                     try:
-                        self._send(item, ("ok", _done(item.job, outcome, stats)))
+                        self._send(item, ("ok", _done(item.job, outcome, stats, item.maps)))
                     except FileNotFoundError:
                         pass  # its output segments are gone: the request was cancelled, nobody waits
                     except OSError as e:
@@ -159,14 +165,17 @@ class Worker:
                 with contextlib.suppress(ConnectionError):
                     await writer.drain()
 
-    def compute(self, jobs: list[frames.Job]) -> list[tuple[batching.Outcome, int, int]]:
-        """Each job's outcome, with the size (requests, elements) of the batch it ran in."""
+    def compute(
+        self, jobs: list[frames.Job], maps: list[shm.Mappings] | None = None
+    ) -> list[tuple[batching.Outcome, int, int]]:
+        """Each job's outcome, with the size (requests, elements) of the batch it ran in. `maps`: each job's
+        connection's mappings (default: segments mapped for this call alone)."""
         out: list[tuple[batching.Outcome, int, int] | None] = [None] * len(jobs)
         prepared: list[Prepared] = []
         index: list[int] = []  # position in `jobs` of each prepared job
         for i, job in enumerate(jobs):
             try:
-                prepared.append(_prepare(job))
+                prepared.append(_prepare(job, maps[i] if maps else shm.Mappings()))
                 index.append(i)
             except OSError as e:  # its segments were unlinked (cancelled, past its deadline) or cannot be mapped
                 out[i] = (
@@ -214,43 +223,44 @@ def _tiny() -> dict[str, Any]:
     return {"input": np.array([1.0], dtype=np.float32), "target": np.array([0.0], dtype=np.float32)}
 
 
-def _prepare(job: frames.Job) -> Prepared:
+def _prepare(job: frames.Job, maps: shm.Mappings) -> Prepared:
     """The job with tensors over its arrays (shared segments mapped, not copied).
 
     Raises `OSError` (`FileNotFoundError` when a segment is already gone, the request cancelled)."""
     loss = CATALOGUE.resolve(job.loss)
     dtype = torch.float64 if job.dtype == "float64" else torch.float32
-    params = {k: _tensor(v) if _is_array(v) else v for k, v in job.params.items()}
+
+    def tensor(v: Any) -> torch.Tensor:
+        return frames.to_torch(maps.view(v) if isinstance(v, shm.Shared) else v)
+
+    params = {k: tensor(v) if _is_array(v) else v for k, v in job.params.items()}
     for spec in loss.params:
         params.setdefault(spec.name, spec.default)
     return Prepared(
         loss,
-        {k: _tensor(v) for k, v in job.inputs.items()},
+        {k: tensor(v) for k, v in job.inputs.items()},
         params,
         job.grad,
-        None if job.grad_output is None else _tensor(job.grad_output),
+        None if job.grad_output is None else tensor(job.grad_output),
         dtype,
         job.value_shape,
         [],
     )
 
 
-def _tensor(v: Any) -> torch.Tensor:
-    return frames.to_torch(shm.attach(v) if isinstance(v, shm.Shared) else v)
-
-
 def _is_array(v: Any) -> bool:
     return isinstance(v, shm.Shared) or (type(v).__module__ == "numpy" and hasattr(v, "shape"))
 
 
-def _done(job: frames.Job, r: Result, stats: frames.Stats) -> frames.Done:
+def _done(job: frames.Job, r: Result, stats: frames.Stats, maps: shm.Mappings | None = None) -> frames.Done:
     """The answer; the value and gradients go into the job's output segments where it has them (and they fit).
 
     Raises `FileNotFoundError` when those segments are already gone."""
+    maps = maps or shm.Mappings()
 
     def out(t: torch.Tensor, ref: shm.Shared | None) -> np.ndarray | shm.Shared:
         a = frames.to_numpy(t)
-        return ref if ref is not None and shm.write(ref, a) else a
+        return ref if ref is not None and maps.write(ref, a) else a
 
     value = out(r.value, job.value_out)
     grads = {k: out(g, job.grads_out.get(k)) for k, g in r.grads.items()}
