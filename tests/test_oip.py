@@ -28,6 +28,7 @@ from lossd.errors import (
     UnknownLoss,
     UnsupportedMediaType,
 )
+from lossd.http.body import join_aligned
 from lossd.http.oip import error_response
 from lossd.oip.tensors import decode_binary
 
@@ -563,3 +564,16 @@ def test_routing_refusals_under_v2_are_in_the_protocols_error_shape(
     r = client.request(method, path)
     assert r.status_code == status
     assert r.headers["content-type"] == "application/json" and set(r.json()) == {"error"}
+
+
+@pytest.mark.parametrize("header_length", [1, 7, 63, 64, 100, 4099])
+def test_a_binary_body_is_read_with_its_tensors_aligned_whatever_the_header_length(header_length: int) -> None:
+    header = b"{" + b" " * (header_length - 2) + b"}" if header_length > 1 else b"{"
+    data = np.arange(1000, dtype=np.float64).tobytes()
+    chunks = [header + data[:100], data[100:5000], data[5000:]]
+    body = join_aligned(chunks, len(header) + len(data), header_length)
+    assert bytes(body) == b"".join(chunks)
+    tensor = decode_binary(body[header_length:], "FP64", [1000], ("inputs", 0), Limits(10_000, 4))
+    assert tensor.data_ptr() % 64 == 0
+    assert tensor.data_ptr() == np.frombuffer(body, dtype=np.uint8).ctypes.data + header_length  # read in place
+    assert torch.equal(tensor, torch.arange(1000, dtype=torch.float64))

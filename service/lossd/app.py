@@ -17,6 +17,7 @@ from .http.metrics import router as metrics_router
 from .http.observability import RequestObservability
 from .http.openapi import install_openapi
 from .http.routes import router
+from .memory import keep_freed_memory
 from .observability import Metrics
 from .runs import Store
 from .settings import Settings
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        keep_freed_memory()  # large requests reuse the memory of the last one (lossd.memory)
         pool: Pool = ProcessPool(settings, metrics) if settings.pool == "process" else LocalPool(settings)
         store = Store.open(settings.runs_database_url())
         await anyio.to_thread.run_sync(store.upgrade)  # the runs schema, migrated before the first request

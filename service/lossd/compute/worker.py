@@ -29,6 +29,7 @@ import torch
 from ..catalogue import CATALOGUE
 from ..catalogue.validate import Prepared
 from ..errors import ComputeTimeout, InvalidRequest, LimitExceeded, LossdError, PoolBusy
+from ..memory import keep_freed_memory
 from . import batching, frames, shm
 from .engine import Result
 
@@ -66,6 +67,7 @@ class Worker:
         self.cancelled: set[tuple[int, int]] = set()  # (connection, job id)
 
     def setup(self) -> None:
+        keep_freed_memory()  # large jobs reuse the memory of the last one (lossd.memory)
         torch.set_num_threads(self.config.torch_threads)
         if self.device.type == "cuda":
             torch.cuda.set_device(self.device)

@@ -148,7 +148,8 @@ async def _infer(request: Request, pool: Pool, settings: Settings, loss: Loss) -
         check_media_type(request)  # all JSON: v1's content type rules
     elif request.headers.get("content-encoding", "identity").strip().lower() != "identity":
         raise UnsupportedMediaType("a content encoding is not accepted; send the body uncompressed")
-    body = await read_bytes(request, settings.max_body_bytes)
+    align_at = int(header_length) if header_length is not None and header_length.isdigit() else None
+    body = await read_bytes(request, settings.max_body_bytes, align_at)  # binary tensors aligned: no copies
     job, plan = await offload(request, _prepare, loss, body, header_length, settings)
     result = await disconnect.submit(request, pool, job)  # a client that leaves takes its queued work along
     if oip.output_elements(job) * 20 > settings.offload_bytes:  # about 20 bytes a number in JSON
@@ -159,7 +160,9 @@ async def _infer(request: Request, pool: Pool, settings: Settings, loss: Loss) -
     return Response(content, media_type="application/octet-stream", headers={HEADER_LENGTH: str(json_length)})
 
 
-def _prepare(loss: Loss, body: bytearray, header_length: str | None, settings: Settings) -> tuple[Prepared, oip.Plan]:
+def _prepare(
+    loss: Loss, body: bytearray | memoryview, header_length: str | None, settings: Settings
+) -> tuple[Prepared, oip.Plan]:
     header, binary = oip.split_body(body, header_length)
     try:
         req = InferenceRequest.model_validate(parse(body if header_length is None else header.tobytes()))

@@ -79,7 +79,7 @@ def model_metadata(loss: Loss) -> dict[str, Any]:
     ).model_dump()
 
 
-def split_body(body: bytearray, header_length: str | None) -> tuple[memoryview, memoryview]:
+def split_body(body: bytearray | memoryview, header_length: str | None) -> tuple[memoryview, memoryview]:
     """The JSON header and the binary data after it (`Inference-Header-Content-Length`, or all JSON)."""
     view = memoryview(body)
     if header_length is None:
