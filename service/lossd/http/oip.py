@@ -33,7 +33,7 @@ from ..oip.wire import (
 from ..settings import Settings
 from . import disconnect, problems
 from .body import check_media_type, offload, parse, read_bytes
-from .deps import PoolDep, SettingsDep
+from .deps import PoolDep, SettingsDep, pool_of, settings_of
 
 
 def error_response(exc: LossdError) -> Response:
@@ -140,6 +140,15 @@ async def infer_version(
 ) -> Response:
     """As `POST /v2/models/{model_name}/infer`, for version "1"."""
     return await _infer(request, pool, settings, oip.model(model_name, model_version))
+
+
+async def infer_in_lane(request: Request, model_name: str) -> Response:
+    """`POST /v2/models/{model_name}/infer` for the compute lane (lossd.http.lane): the same function, its
+    protocol errors answered as `OIPRoute` answers them."""
+    try:
+        return await _infer(request, pool_of(request), settings_of(request), oip.model(model_name))
+    except LossdError as e:
+        return error_response(e)
 
 
 async def _infer(request: Request, pool: Pool, settings: Settings, loss: Loss) -> Response:
