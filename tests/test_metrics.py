@@ -16,6 +16,12 @@ from lossd.settings import Settings
 from conftest import Server
 
 SEED = {"inputs": {"input": [2.5, 4.8, 6.9, 9.5], "target": [3, 5, 7, 9]}, "grad": ["input"]}
+INFER = {
+    "inputs": [
+        {"name": "input", "shape": [2], "datatype": "FP32", "data": [1.0, 2.0]},
+        {"name": "target", "shape": [2], "datatype": "FP32", "data": [1.5, 2.0]},
+    ]
+}
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +62,9 @@ def test_metrics_are_prometheus_text(mclient: httpx.Client) -> None:
         ("/v1/losses/MSELoss", SEED, "mse", "200"),  # an alias counts under the canonical name
         ("/v1/losses/mse", {"inputs": {}}, "mse", "422"),
         ("/v1/losses/nope", SEED, "unknown", "404"),
+        ("/v2/models/MSELoss/infer", INFER, "mse", "200"),  # the Open Inference Protocol counts by loss too
+        ("/v2/models/mse/versions/1/infer", INFER, "mse", "200"),
+        ("/v2/models/nope/infer", INFER, "unknown", "404"),
         ("/v1/custom", {"expression": "mean((input - target) ** 2)", **SEED}, "custom", "200"),
     ],
 )

@@ -3,6 +3,7 @@
 References are torch.nn on the same tensors, computed here; lossd's catalogue is never the reference.
 """
 
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ import numpy as np
 import orjson
 import pytest
 import torch
+import torch.nn.functional as F
 import tritonclient.http as triton
 from tritonclient.utils import InferenceServerException
 
@@ -577,3 +579,20 @@ def test_a_binary_body_is_read_with_its_tensors_aligned_whatever_the_header_leng
     assert tensor.data_ptr() % 64 == 0
     assert tensor.data_ptr() == np.frombuffer(body, dtype=np.uint8).ctypes.data + header_length  # read in place
     assert torch.equal(tensor, torch.arange(1000, dtype=torch.float64))
+
+
+def test_whitespace_around_the_header_length_is_not_part_of_it(client: httpx.Client) -> None:
+    x, y = rand(3), rand(3)
+    body, headers = binary_request([("input", x, "FP32"), ("target", y, "FP32")])
+    n = headers["Inference-Header-Content-Length"]
+    head = (
+        "POST /v2/models/mse/infer HTTP/1.1\r\nHost: lossd\r\nContent-Type: application/octet-stream\r\n"
+        f"Inference-Header-Content-Length: \t{n}  \r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    assert client.base_url.port is not None
+    with socket.create_connection(("127.0.0.1", client.base_url.port), timeout=30) as s:
+        s.sendall(head.encode() + body)
+        answer = b"".join(iter(lambda: s.recv(65536), b""))
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:300]
+    loss = orjson.loads(answer.split(b"\r\n\r\n", 1)[1])["outputs"][0]["data"][0]
+    assert_close(torch.tensor(loss), F.mse_loss(torch.from_numpy(x), torch.from_numpy(y)), torch.float32, "loss")

@@ -25,11 +25,21 @@ _ID = re.compile(r"^[A-Za-z0-9._:/+=@-]{1,128}$")
 _SKIP = frozenset({"/metrics"})
 
 
+_INFER = re.compile(r"/v2/models/([^/]+)(?:/versions/[^/]+)?/infer")
+
+
 def loss_label(method: str, path: str) -> str:
-    """The `loss` label of a request: the canonical loss for a compute, else the kind of route (bounded set)."""
-    if path.startswith("/v1/losses/") and method == "POST":
+    """The `loss` label of a request: the canonical loss for a compute (v1 or the Open Inference Protocol),
+    else the kind of route (bounded set)."""
+    name = None
+    if method == "POST":
+        if path.startswith("/v1/losses/"):
+            name = path.removeprefix("/v1/losses/")
+        elif infer := _INFER.fullmatch(path):
+            name = infer.group(1)
+    if name is not None:
         try:
-            return CATALOGUE.resolve(path.removeprefix("/v1/losses/")).name
+            return CATALOGUE.resolve(name).name
         except UnknownLoss:
             return "unknown"
     if path in ("/v1/batch", "/v1/compare", "/v1/custom", "/v1/custom/check"):

@@ -153,6 +153,8 @@ async def infer_in_lane(request: Request, model_name: str) -> Response:
 
 async def _infer(request: Request, pool: Pool, settings: Settings, loss: Loss) -> Response:
     header_length = request.headers.get(HEADER_LENGTH)
+    if header_length is not None:
+        header_length = header_length.strip()  # whitespace around a field value is not part of it (RFC 9110)
     if header_length is None:
         check_media_type(request)  # all JSON: v1's content type rules
     elif request.headers.get("content-encoding", "identity").strip().lower() != "identity":
