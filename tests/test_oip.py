@@ -596,3 +596,14 @@ def test_whitespace_around_the_header_length_is_not_part_of_it(client: httpx.Cli
     assert answer.startswith(b"HTTP/1.1 200 "), answer[:300]
     loss = orjson.loads(answer.split(b"\r\n\r\n", 1)[1])["outputs"][0]["data"][0]
     assert_close(torch.tensor(loss), F.mse_loss(torch.from_numpy(x), torch.from_numpy(y)), torch.float32, "loss")
+
+
+def test_two_different_header_lengths_are_400(client: httpx.Client) -> None:
+    body, headers = binary_request([("input", rand(3), "FP32"), ("target", rand(3), "FP32")])
+    n = headers.pop("Inference-Header-Content-Length")
+    twice = [*headers.items(), ("Inference-Header-Content-Length", n), ("Inference-Header-Content-Length", "3")]
+    r = client.post("/v2/models/mse/infer", content=body, headers=twice)
+    assert r.status_code == 400, r.text
+    assert "Inference-Header-Content-Length" in r.json()["error"]
+    again = [*headers.items(), ("Inference-Header-Content-Length", n), ("Inference-Header-Content-Length", n)]
+    assert client.post("/v2/models/mse/infer", content=body, headers=again).status_code == 200

@@ -152,9 +152,11 @@ async def infer_in_lane(request: Request, model_name: str) -> Response:
 
 
 async def _infer(request: Request, pool: Pool, settings: Settings, loss: Loss) -> Response:
-    header_length = request.headers.get(HEADER_LENGTH)
-    if header_length is not None:
-        header_length = header_length.strip()  # whitespace around a field value is not part of it (RFC 9110)
+    # whitespace around a field value is not part of it (RFC 9110)
+    lengths = {value.strip() for value in request.headers.getlist(HEADER_LENGTH)}
+    if len(lengths) > 1:
+        raise InvalidRequest.at(("headers", HEADER_LENGTH), f"sent with different values: {sorted(lengths)}")
+    header_length = lengths.pop() if lengths else None
     if header_length is None:
         check_media_type(request)  # all JSON: v1's content type rules
     elif request.headers.get("content-encoding", "identity").strip().lower() != "identity":
