@@ -186,7 +186,7 @@ def test_an_output_read_after_its_segment_is_unlinked_stays_valid() -> None:
     segments = shm.Segments()
     ref = segments.output((N,), np.dtype(np.float32))
     assert ref is not None
-    assert shm.write(ref, np.arange(N, dtype=np.float32))
+    assert shm.Mappings().write(ref, np.arange(N, dtype=np.float32))
     got = torch.from_numpy(segments.read(ref))
     segments.close()
     assert set(ours()) <= before
@@ -363,7 +363,7 @@ def test_an_answered_jobs_segments_are_lent_to_the_next_job(cache: shm.SegmentCa
     segments.close(reused=True)
     again, ref2, out2 = _job(cache, 2 * x)
     assert {ref2.name, out2.name} == {ref.name, out.name}
-    assert np.array_equal(shm.attach(ref2), 2 * x)
+    assert np.array_equal(shm.Mappings().view(ref2), 2 * x)
     again.close(reused=True)
 
 
@@ -396,13 +396,13 @@ def test_an_unanswered_jobs_segments_are_unlinked_and_never_lent_again() -> None
 def test_an_answers_segment_is_lent_again_only_once_its_tensor_is_freed(cache: shm.SegmentCache) -> None:
     x = np.arange(N, dtype=np.float32)
     segments, _, out = _job(cache, x)
-    shm.write(out, x)
+    shm.Mappings().write(out, x)
     answer = torch.from_numpy(segments.read(out)).reshape(2, -1)  # a view of a view: the segment stays lent
     segments.close(reused=True)
     others = [_job(cache, np.zeros(N, dtype=np.float32)) for _ in range(2)]
     for other, _, other_out in others:
         assert other_out.name != out.name
-        shm.write(other_out, np.zeros(N, dtype=np.float32))
+        shm.Mappings().write(other_out, np.zeros(N, dtype=np.float32))
         other.close(reused=True)
     assert torch.equal(answer.reshape(-1), torch.from_numpy(x))  # no later job wrote into it
     del answer

@@ -368,17 +368,3 @@ def _map(name: str) -> mmap.mmap:
         return mmap.mmap(fd, size, flags=mmap.MAP_SHARED | _POPULATE)
     finally:
         os.close(fd)
-
-
-def attach(ref: Shared) -> np.ndarray:
-    """A zero-copy view of segment `ref` through a mapping of its own, freed with the array.
-
-    Raises `FileNotFoundError` when the owner has already unlinked it."""
-    return Mappings().view(ref)
-
-
-def write(ref: Shared, a: np.ndarray) -> bool:
-    """Write `a` into output segment `ref` through a mapping of its own; False when its dtype or shape differ.
-
-    Raises `FileNotFoundError` when the owner has already unlinked it."""
-    return Mappings().write(ref, a)
