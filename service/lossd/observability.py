@@ -52,7 +52,7 @@ def multiprocess_mode() -> bool:
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self._computed: dict[tuple[str, str], Any] = {}
+        self._children: dict[tuple[Any, tuple[str, ...]], Any] = {}
         r = self.registry
         self.requests = Counter(
             "lossd_requests",
@@ -96,12 +96,16 @@ class Metrics:
             multiprocess_mode="mostrecent",
         )
 
+    def child(self, metric: Any, *labels: str) -> Any:
+        """`metric.labels(*labels)`, looked up once per label set: `labels()` costs more than the update."""
+        found = self._children.get((metric, labels))
+        if found is None:
+            found = self._children[(metric, labels)] = metric.labels(*labels)
+        return found
+
     # The pool's Observer.
     def job_done(self, loss: str, where: str, stats: Stats | None) -> None:
-        counter = self._computed.get((loss, where))
-        if counter is None:  # looked up once per label pair: `labels()` costs more than `inc()`
-            counter = self._computed[(loss, where)] = self.computations.labels(loss, where)
-        counter.inc()
+        self.child(self.computations, loss, where).inc()
         if stats is not None:
             self.queue_time.observe(stats.queued_s)
             self.batch_requests.observe(stats.batch_requests)

@@ -51,7 +51,6 @@ class RequestObservability:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
-        self._counted: dict[tuple[str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -87,14 +86,9 @@ class RequestObservability:
     def _record(self, scope: Scope, path: str, status: int, seconds: float, request_id: str) -> None:
         method: str = scope["method"]
         loss = loss_label(method, path)
-        counted = self._counted.get((loss, status))
-        if counted is None:  # children looked up once per label set: `labels()` costs more than the update
-            counted = self._counted[(loss, status)] = (
-                self.metrics.requests.labels(loss, str(status)),
-                self.metrics.latency.labels(loss),
-            )
-        counted[0].inc()
-        counted[1].observe(seconds)
+        m = self.metrics
+        m.child(m.requests, loss, str(status)).inc()
+        m.child(m.latency, loss).observe(seconds)
         if log.isEnabledFor(logging.INFO):
             line: dict[str, Any] = {
                 "request_id": request_id,
