@@ -136,14 +136,12 @@ class LineHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
     def write_line(self, text: str) -> None:
         """`text` as one line, as `emit` would write a record of it formatted as `%(message)s`."""
-        if not self._lines:
+        self._lines.append(text)
+        if len(self._lines) == 1:  # the first line of this turn: write them all when the turn ends
             try:
                 asyncio.get_running_loop().call_soon(self.flush)
             except RuntimeError:  # no event loop in this thread: write it now
-                self._lines.append(text)
                 self.flush()
-                return
-        self._lines.append(text)
 
     def flush(self) -> None:
         if self._lines:
