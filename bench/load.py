@@ -8,10 +8,14 @@ Starts, each confined to CPU 0 with `taskset` (the generator should run on CPU 1
 then, at each concurrency, sends a fixed number of 4-element MSE-with-gradient requests over keep-alive
 connections (raw asyncio HTTP/1.1: the generator must cost less than the servers) and prints a table.
 
-Run: taskset -c 1 .venv/bin/python bench/load.py [requests per cell] [concurrencies...] [--rounds N]
+Run: taskset -c 1 .venv/bin/python bench/load.py [requests per cell] [concurrencies...] [--rounds N] [--floor US,...]
 
 With --rounds N each concurrency is run N times, the servers in a shuffled order each round; the table gives
 medians, and `vs plain` is the median of each round's ratio to the plain endpoint in the same round.
+
+With --floor 150,300 the run also serves bench/floor_app.py once per value (`floor-150`, `floor-300`): a bare
+ASGI app under uvicorn that spends that many microseconds of CPU on each request and nothing else, so the
+table shows what uvicorn's scheduling alone gives an app of that cost a request (p50 and p99 included).
 """
 
 import asyncio
@@ -133,10 +137,15 @@ def main() -> None:
         i = args.index("--rounds")
         rounds = int(args[i + 1])
         del args[i : i + 2]
+    floors: list[int] = []
+    if "--floor" in args:
+        i = args.index("--floor")
+        floors = [int(us) for us in args[i + 1].split(",")]
+        del args[i : i + 2]
     requests = int(args[0]) if args else 3000
     levels = [int(a) for a in args[1:]] or [1, 32, 128]
     base = {k: v for k, v in os.environ.items() if not k.startswith("LOSSD_")}
-    ports = {name: free_port() for name in ("plain", "lossd", "lossd-batch")}
+    ports = {name: free_port() for name in ("plain", "lossd", "lossd-batch", *(f"floor-{us}" for us in floors))}
     lossd = [str(BIN / "lossd"), "serve", "--port"]
     servers = {
         "plain": start(
@@ -159,6 +168,11 @@ def main() -> None:
             {**base, "LOSSD_DEVICES": "cpu", "LOSSD_INLINE_MAX_ELEMENTS": "0", "LOSSD_MAX_BATCH_DELAY_MS": "1"},
         ),
     }
+    for us in floors:
+        uvicorn = [str(BIN / "uvicorn"), "floor_app:app", "--log-level", "warning", "--no-access-log", "--port"]
+        servers[f"floor-{us}"] = start(
+            uvicorn + [str(ports[f"floor-{us}"])], ports[f"floor-{us}"], base | {"FLOOR_US": str(us)}
+        )
     try:
         print(f"4-element MSE with gradient; {requests} requests per cell, {rounds} round(s), medians")
         print(f"{'concurrency':>11} {'server':<12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs plain':>10}")
