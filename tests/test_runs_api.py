@@ -92,6 +92,10 @@ BAD = [
     ("post", POINTS, points_body({"series": "x" * 65}), None, 422, ["points", 0, "series"]),
     ("post", POINTS, points_body({"series": "é"}), None, 422, ["points", 0, "series"]),
     ("post", POINTS, points_body({"series": 7}), None, 422, ["points", 0, "series"]),
+    # a URL client resolves `.` and `..` parts away: such a series could not be read back
+    ("post", POINTS, points_body({"series": ".."}), None, 422, ["points", 0, "series"]),
+    ("post", POINTS, points_body({"series": "val/./focal"}), None, 422, ["points", 0, "series"]),
+    ("post", POINTS, points_body({"series": "val/.."}), None, 422, ["points", 0, "series"]),
     ("post", POINTS, points_body({"value": "nan"}), None, 422, ["points", 0, "value"]),
     ("post", POINTS, points_body({"value": "1.5"}), None, 422, ["points", 0, "value"]),
     ("post", POINTS, points_body({"value": True}), None, 422, ["points", 0, "value"]),
@@ -167,6 +171,7 @@ BAD = [
         for record, status, loc in [
             ({"run": RUN, "series": "train", "step": -1}, 422, ["record", "step"]),
             ({"run": RUN, "series": "a b", "step": 1}, 422, ["record", "series"]),
+            ({"run": RUN, "series": "../train", "step": 1}, 422, ["record", "series"]),
             ({"run": RUN, "series": "train"}, 422, ["record", "step"]),
             ({"run": RUN, "series": "train", "step": 1, "note": "x"}, 422, ["record", "note"]),
             ({"run": "nope", "series": "train", "step": 1}, 404, None),
@@ -324,6 +329,13 @@ def test_a_series_name_with_slashes_is_the_rest_of_the_path(api: httpx.Client) -
     assert series(api, run_id, "val/focal/x.y-z_1")["values"] == [2.0]
     assert series(api, run_id, "val%2Ffocal%2Fx.y-z_1")["values"] == [2.0]  # as a client that quotes it sends it
     assert list(api.get(f"/v1/runs/{run_id}").json()["series"]) == ["val/focal/x.y-z_1"]
+
+
+def test_dots_within_a_part_of_a_series_name_are_kept(api: httpx.Client) -> None:
+    run_id = new_run(api)
+    write(api, run_id, [{"series": "...", "step": 0, "value": 1.0}, {"series": "a/.b/c..", "step": 0, "value": 2.0}])
+    assert series(api, run_id, "...")["values"] == [1.0]
+    assert series(api, run_id, "a/.b/c..")["values"] == [2.0]
 
 
 def test_max_points_buckets_keep_spikes_and_nans(api: httpx.Client) -> None:

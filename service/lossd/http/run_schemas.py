@@ -4,7 +4,7 @@ import math
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from ..codec import Overflow
 from ..runs.curves import NON_FINITE
@@ -12,13 +12,26 @@ from ..runs.curves import NON_FINITE
 SERIES_PATTERN = r"^[A-Za-z0-9_./-]{1,64}$"
 MAX_STEP = 2**63 - 1
 
+
+def no_dot_parts(name: str) -> str:
+    """A series name whose `/`-separated parts include `.` or `..` is refused (ValueError): URL clients resolve
+    such parts away (RFC 3986, 5.2.4), so `GET /v1/runs/{id}/series/{series}` could not reach the series."""
+    if any(part in (".", "..") for part in name.split("/")):
+        raise ValueError("a series name has no part `.` or `..` between slashes: URLs would resolve it away")
+    return name
+
+
 SeriesName = Annotated[
     str,
     Field(
         pattern=SERIES_PATTERN,
-        description="1–64 characters from `A-Z a-z 0-9 _ . / -` (`train`, `validation`, `val/focal`).",
+        description=(
+            "1–64 characters from `A-Z a-z 0-9 _ . / -` (`train`, `validation`, `val/focal`), with no part "
+            "`.` or `..` between slashes (URLs resolve those away)."
+        ),
         examples=["validation"],
     ),
+    AfterValidator(no_dot_parts),
 ]
 Step = Annotated[int, Field(ge=0, le=MAX_STEP, description="An integer ≥ 0: an epoch or an optimizer step.")]
 _NUMBER = {"anyOf": [{"type": "number"}, {"type": "string", "enum": ["NaN", "Infinity", "-Infinity"]}]}

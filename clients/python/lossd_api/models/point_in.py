@@ -16,7 +16,8 @@ T = TypeVar("T", bound="PointIn")
 class PointIn:
     """
     Attributes:
-        series (str): 1–64 characters from `A-Z a-z 0-9 _ . / -` (`train`, `validation`, `val/focal`).
+        series (str): 1–64 characters from `A-Z a-z 0-9 _ . / -` (`train`, `validation`, `val/focal`), with no part `.`
+            or `..` between slashes (URLs resolve those away).
         step (int): An integer ≥ 0: an epoch or an optimizer step.
         value (float | PointInValueType1): The loss: a number, or "NaN", "Infinity", "-Infinity" (data, not errors).
         time (datetime.datetime | float | None | Unset): When it was measured: RFC 3339 or Unix seconds; default the

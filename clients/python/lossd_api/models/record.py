@@ -17,7 +17,8 @@ class Record:
 
     Attributes:
         run (str): The run's id.
-        series (str): 1–64 characters from `A-Z a-z 0-9 _ . / -` (`train`, `validation`, `val/focal`).
+        series (str): 1–64 characters from `A-Z a-z 0-9 _ . / -` (`train`, `validation`, `val/focal`), with no part `.`
+            or `..` between slashes (URLs resolve those away).
         step (int): An integer ≥ 0: an epoch or an optimizer step.
         on_conflict (None | RecordOnConflictType0 | Unset): What a point stored with another value does: `error`
             (default), a 409 naming it, nothing kept; `replace`, overwrite it.
