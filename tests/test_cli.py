@@ -99,13 +99,21 @@ def test_a_client_gone_mid_body_leaves_one_quiet_line_and_the_service_answering(
     assert "Traceback" not in log and "Exception in ASGI application" not in log, log
 
 
-def test_a_bad_setting_is_one_line_naming_the_variable() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "lossd", "serve"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=lossd_env(LOSSD_MAX_DIMS="lots"),
+def serve_with(**settings: str) -> subprocess.CompletedProcess[str]:
+    """`lossd serve` with these settings, which are expected to stop it before it starts."""
+    return subprocess.run(
+        [sys.executable, "-m", "lossd", "serve"], capture_output=True, text=True, timeout=60, env=lossd_env(**settings)
     )
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable() -> None:
+    result = serve_with(LOSSD_MAX_DIMS="lots")
     assert result.returncode == 2
     assert result.stderr.startswith("lossd: LOSSD_MAX_DIMS: ") and "Traceback" not in result.stderr
+
+
+def test_a_bad_switch_names_the_values_it_takes() -> None:
+    result = serve_with(LOSSD_OPENTELEMETRY="maybe")
+    assert result.returncode == 2
+    assert result.stderr.startswith("lossd: LOSSD_OPENTELEMETRY: ") and "use true or false" in result.stderr
+    assert "maybe" not in result.stderr

@@ -21,7 +21,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as e:
         for err in e.errors():
             name = "LOSSD_" + "_".join(str(part) for part in err["loc"]).upper()
-            print(f"lossd: {name}: {err['msg']}", file=sys.stderr)
+            # the value itself is not echoed: a setting such as LOSSD_DATABASE_URL may hold a password
+            hint = "; use true or false (1/0, yes/no, on/off also work)" if err["type"] == "bool_parsing" else ""
+            print(f"lossd: {name}: {err['msg']}{hint}", file=sys.stderr)
         return 2
     parser = argparse.ArgumentParser(prog="lossd", description="PyTorch losses and gradients over HTTP.")
     sub = parser.add_subparsers(dest="command", required=True)
