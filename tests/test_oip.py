@@ -461,7 +461,9 @@ def _with(body: bytes, headers: dict[str, str], **changes: str) -> tuple[bytes, 
     return body, {**headers, **changes}
 
 
-def _binary(size: int | None = None, data: bytes | None = None, header: str | None = None) -> tuple[bytes, dict]:
+def _binary(
+    size: int | None = None, data: bytes | None = None, header: str | bytes | None = None
+) -> tuple[bytes, dict]:
     x = np.ones(2, dtype=np.float32)
     body, headers = binary_request([("input", x, "FP32"), ("target", x, "FP32")])
     head = body[: int(headers["Inference-Header-Content-Length"])]
@@ -486,6 +488,8 @@ BAD_BINARY = [
     pytest.param(_binary(data=b"\0" * 20), "sum to 16", id="data-long"),
     pytest.param(_binary(header="99999"), "Inference-Header-Content-Length", id="header-past-body"),
     pytest.param(_binary(header="x"), "Inference-Header-Content-Length", id="header-not-a-number"),
+    # "²" (the byte 0xB2 read as latin-1) is a digit to str.isdigit, not to int()
+    pytest.param(_binary(header=b"\xb2"), "Inference-Header-Content-Length", id="header-a-superscript-digit"),
     pytest.param(_binary(header="3"), "not valid JSON", id="header-cut"),
 ]
 

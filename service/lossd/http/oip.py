@@ -156,13 +156,12 @@ async def _infer(request: Request, pool: Pool, settings: Settings, loss: Loss) -
     lengths = {value.strip() for value in request.headers.getlist(HEADER_LENGTH)}
     if len(lengths) > 1:
         raise InvalidRequest.at(("headers", HEADER_LENGTH), f"sent with different values: {sorted(lengths)}")
-    header_length = lengths.pop() if lengths else None
+    header_length = oip.header_length(lengths.pop() if lengths else None)
     if header_length is None:
         check_media_type(request)  # all JSON: v1's content type rules
     elif request.headers.get("content-encoding", "identity").strip().lower() != "identity":
         raise UnsupportedMediaType("a content encoding is not accepted; send the body uncompressed")
-    align_at = int(header_length) if header_length is not None and header_length.isdigit() else None
-    body = await read_bytes(request, settings.max_body_bytes, align_at)  # binary tensors aligned: no copies
+    body = await read_bytes(request, settings.max_body_bytes, header_length)  # binary tensors aligned: no copies
     job, plan = await offload(request, _prepare, loss, body, header_length, settings)
     result = await disconnect.submit(request, pool, job)  # a client that leaves takes its queued work along
     if oip.output_elements(job) * 20 > settings.offload_bytes:  # about 20 bytes a number in JSON
@@ -174,7 +173,7 @@ async def _infer(request: Request, pool: Pool, settings: Settings, loss: Loss) -
 
 
 def _prepare(
-    loss: Loss, body: bytearray | memoryview, header_length: str | None, settings: Settings
+    loss: Loss, body: bytearray | memoryview, header_length: int | None, settings: Settings
 ) -> tuple[Prepared, oip.Plan]:
     header, binary = oip.split_body(body, header_length)
     try:

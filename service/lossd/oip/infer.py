@@ -79,18 +79,31 @@ def model_metadata(loss: Loss) -> dict[str, Any]:
     ).model_dump()
 
 
-def split_body(body: bytearray | memoryview, header_length: str | None) -> tuple[memoryview, memoryview]:
-    """The JSON header and the binary data after it (`Inference-Header-Content-Length`, or all JSON)."""
+def header_length(value: str | None) -> int | None:
+    """`Inference-Header-Content-Length` as a byte count; None when the header is absent.
+
+    Raises `InvalidRequest` (a 400 here) for anything but ASCII digits (`str.isdigit` also takes `²`).
+    """
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit()):
+        raise InvalidRequest.at(
+            ("headers", "Inference-Header-Content-Length"), f"must be the JSON header's byte count; got {value!r}"
+        )
+    return int(value)
+
+
+def split_body(body: bytearray | memoryview, header_length: int | None) -> tuple[memoryview, memoryview]:
+    """The JSON header and the binary data after it (`header_length` bytes of JSON, or all JSON when None)."""
     view = memoryview(body)
     if header_length is None:
         return view, view[len(view) :]
-    if not header_length.isdigit() or int(header_length) > len(body):
+    if header_length > len(body):
         raise InvalidRequest.at(
             ("headers", "Inference-Header-Content-Length"),
-            f"must be the JSON header's byte count, at most the body's {len(body)} bytes; got {header_length!r}",
+            f"must be the JSON header's byte count, at most the body's {len(body)} bytes; got {header_length}",
         )
-    n = int(header_length)
-    return view[:n], view[n:]
+    return view[:header_length], view[header_length:]
 
 
 def prepare_infer(loss: Loss, req: InferenceRequest, binary: memoryview, settings: Settings) -> tuple[Prepared, Plan]:
