@@ -468,14 +468,24 @@ def test_a_pool_that_starts_sweeps_the_segments_of_dead_api_processes() -> None:
             os.unlink(orphan)
 
 
-def test_a_sweep_leaves_the_segments_of_other_pid_namespaces_alone() -> None:
-    # Another container sharing /dev/shm: its pids say nothing about processes here.
-    nobody = 2**22 + 1  # above any pid_max: no process has it; also the other namespace's number
-    other = os.path.join(shm.DIR, f"{shm.PREFIX}{nobody}-{nobody}-0123456789abcdef")
-    with open(other, "wb") as f:
-        f.write(b"owned by a process in another pid namespace")
+NOBODY = 2**22 + 1  # above any pid_max: no process has it
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # another container sharing /dev/shm: its pids say nothing about processes here
+        pytest.param(f"{shm.PREFIX}{NOBODY}-{NOBODY}-0123456789abcdef", id="another-pid-namespace"),
+        # "²" is a digit to str.isdigit, not to int()
+        pytest.param(f"{shm.owner_prefix(NOBODY).removesuffix(f'{NOBODY}-')}\u00b2-0123", id="owner-not-a-pid"),
+    ],
+)
+def test_a_sweep_leaves_alone_a_file_it_cannot_tell_is_orphaned(name: str) -> None:
+    path = os.path.join(shm.DIR, name)
+    with open(path, "wb") as f:
+        f.write(b"not left by a dead API process of this namespace")
     try:
-        assert os.path.basename(other) not in shm.sweep()
-        assert os.path.exists(other)
+        assert name not in shm.sweep()
+        assert os.path.exists(path)
     finally:
-        os.unlink(other)
+        os.unlink(path)

@@ -306,7 +306,7 @@ def sweep() -> list[str]:
     ours = f"{PREFIX}{_namespace()}-"
     for entry in os.scandir(DIR):
         owner = entry.name.removeprefix(ours).split("-", 1)[0]
-        if not entry.name.startswith(ours) or not owner.isdigit() or _alive(int(owner)):
+        if not entry.name.startswith(ours) or not (owner.isascii() and owner.isdigit()) or _alive(int(owner)):
             continue
         with contextlib.suppress(OSError):  # gone meanwhile, or not ours to remove
             if entry.stat(follow_symlinks=False).st_uid == os.getuid():

@@ -44,7 +44,7 @@ async def read_bytes(request: Request, max_body_bytes: int, align_at: int | None
     """
     settings: Settings = request.app.state.settings
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > max_body_bytes:
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > max_body_bytes:
         raise _too_large(max_body_bytes)
     chunks = []
     size = 0
