@@ -445,7 +445,9 @@ BAD_JSON = [
     ),
     pytest.param("mse", {"inputs": []}, 400, "inputs", id="no-inputs"),
     pytest.param("msee", json_body(named("input"), named("target")), 404, "did you mean mse", id="unknown-model"),
-    pytest.param("mse/versions/2", json_body(named("input"), named("target")), 404, "version", id="unknown-version"),
+    pytest.param(
+        "mse/versions/2", json_body(named("input"), named("target")), 404, "no version '2'", id="unknown-version"
+    ),
 ]
 
 

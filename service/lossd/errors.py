@@ -45,6 +45,14 @@ class UnknownLoss(LossdError):
         self.suggestions = list(suggestions)
 
 
+class UnknownVersion(LossdError):
+    status = 404
+    title = "Unknown model version"
+
+    def __init__(self, model: str, version: str, versions: Sequence[str]) -> None:
+        super().__init__(f"model {model} has no version {version!r}; its versions are {', '.join(versions)}")
+
+
 class RunNotFound(LossdError):
     status = 404
     title = "Unknown run"

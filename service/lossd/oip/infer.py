@@ -20,7 +20,7 @@ from ..catalogue.spec import Loss
 from ..catalogue.validate import Prepared, prepare
 from ..codec import ElementBudget, Limits, WireTensor, check_size
 from ..compute.engine import Result
-from ..errors import FieldError, InvalidRequest, Loc, UnknownLoss
+from ..errors import FieldError, InvalidRequest, Loc, UnknownVersion
 from ..settings import Settings
 from . import tensors
 from .wire import (
@@ -56,10 +56,11 @@ def server_metadata() -> dict[str, Any]:
 
 
 def model(name: str, version: str | None = None) -> Loss:
-    """The loss served as model `name`; raises `UnknownLoss` (404) for an unknown name or version."""
+    """The loss served as model `name`; raises `UnknownLoss` (404) for an unknown name, `UnknownVersion` (404)
+    for a version other than "1"."""
     loss = CATALOGUE.resolve(name)
     if version is not None and version != VERSION:
-        raise UnknownLoss(f"{loss.name} version {version}", [f"{loss.name} version {VERSION}"])
+        raise UnknownVersion(loss.name, version, [VERSION])
     return loss
 
 
