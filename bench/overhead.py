@@ -4,6 +4,7 @@ Calls each app with the same 4-element MSE-with-gradient request (scope, body an
 interleaving the two apps over several rounds, and prints each app's smallest median over the rounds:
 `plain` (bench/plain_app.py: a pydantic body in a plain FastAPI endpoint) and `lossd` (create_app with its
 defaults; this request runs inline). What is left out is what both pay alike: HTTP parsing and sockets.
+It also prints `torch`: `F.mse_loss` and `torch.autograd.grad` alone on the same values, the floor of both.
 
 Run: .venv/bin/python bench/overhead.py [requests per round] [rounds]
 """
@@ -65,6 +66,18 @@ async def median_us(app: Any, n: int) -> float:
     return statistics.median(times) * 1e6
 
 
+def torch_alone_us(n: int) -> float:
+    """The computation both apps make, and nothing else: forward and the gradient of `input`."""
+    x = torch.tensor([2.5, 4.8, 6.9, 9.5], requires_grad=True)
+    y = torch.tensor([3.0, 5.0, 7.0, 9.0])
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        torch.autograd.grad(torch.nn.functional.mse_loss(x, y), [x])
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e6
+
+
 async def main(n: int, rounds: int) -> None:
     torch.set_num_threads(1)
     logging.getLogger("lossd.access").addHandler(logging.NullHandler())  # the log line is made, not printed
@@ -74,13 +87,15 @@ async def main(n: int, rounds: int) -> None:
     async with app.router.lifespan_context(app):
         for target in (plain_app.app, app):
             await median_us(target, 200)  # warm-up
-        plain, lossd = [], []
+        plain, lossd, alone = [], [], []
         for _ in range(rounds):
             plain.append(await median_us(plain_app.app, n))
             lossd.append(await median_us(app, n))
+            alone.append(torch_alone_us(n))
     print(f"4-element MSE with gradient, in-process ASGI; {n} requests x {rounds} rounds, smallest median")
     print(f"plain {min(plain):7.0f} µs")
     print(f"lossd {min(lossd):7.0f} µs   plain / lossd = {min(plain) / min(lossd):.2f}")
+    print(f"torch {min(alone):7.0f} µs   (F.mse_loss and torch.autograd.grad alone)")
 
 
 if __name__ == "__main__":
