@@ -737,9 +737,10 @@ def test_the_off_loop_path_gives_the_same_answer(small_client: httpx.Client) -> 
     assert_seed_example_right(small_client)
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/v2/health/live", "/v2/health/ready"])
 def test_health_answers_head(client: httpx.Client, path: str) -> None:
-    assert client.head(path).status_code == 200
+    r = client.head(path)
+    assert r.status_code == 200 and r.content == b""
 
 
 def test_a_trailing_slash_is_404_not_a_redirect(client: httpx.Client) -> None:

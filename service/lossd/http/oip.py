@@ -95,6 +95,11 @@ async def server_ready(pool: PoolDep) -> Response:
     return response
 
 
+# Probes that send HEAD get the same answer, headers only, as at /healthz and /readyz.
+router.add_api_route("/v2/health/live", server_live, methods=["HEAD"], include_in_schema=False)
+router.add_api_route("/v2/health/ready", server_ready, methods=["HEAD"], include_in_schema=False)
+
+
 async def model_metadata(model_name: str = ModelName) -> Response:
     """The loss's inputs and outputs: -1 for a dimension of any size (`[-1]`: any shape)."""
     return _json(ModelMetadata.model_validate(oip.model_metadata(oip.model(model_name))))
