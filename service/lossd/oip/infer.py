@@ -28,6 +28,7 @@ from .wire import (
     BINARY_DATA_OUTPUT,
     BINARY_DATA_SIZE,
     GRAD,
+    HEADER_LENGTH,
     InferenceRequest,
     ModelMetadata,
     ServerMetadata,
@@ -88,9 +89,7 @@ def header_length(value: str | None) -> int | None:
     if value is None:
         return None
     if not (value.isascii() and value.isdigit()):
-        raise InvalidRequest.at(
-            ("headers", "Inference-Header-Content-Length"), f"must be the JSON header's byte count; got {value!r}"
-        )
+        raise InvalidRequest.at(("headers", HEADER_LENGTH), f"must be the JSON header's byte count; got {value!r}")
     return int(value)
 
 
@@ -101,7 +100,7 @@ def split_body(body: bytearray | memoryview, header_length: int | None) -> tuple
         return view, view[len(view) :]
     if header_length > len(body):
         raise InvalidRequest.at(
-            ("headers", "Inference-Header-Content-Length"),
+            ("headers", HEADER_LENGTH),
             f"must be the JSON header's byte count, at most the body's {len(body)} bytes; got {header_length}",
         )
     return view[:header_length], view[header_length:]
