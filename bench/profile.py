@@ -5,7 +5,8 @@
     large-v1-b64      the same through /v1 with b64 tensors
 
 Starts `lossd serve` on CPU 0 (computing on the CPU), warms it up, then samples it and its worker with py-spy
-(`--subprocesses`, `--function`) for a number of seconds while this process drives the load (run it on CPU 1).
+(`--subprocesses`, `--function`, `--nonblocking`) for a number of seconds while this process drives the load
+(run it on CPU 1).
 Prints, for each process, where its samples fall (each sample goes to the place of its innermost frame that
 is in one of `PLACES`) and the functions with the most samples of their own. py-spy counts a process that is
 ready to run as busy: with the API process and its worker sharing CPU 0, a process that has just woken the
@@ -31,10 +32,10 @@ from pathlib import Path
 import httpx
 from load import BIN, free_port, load, start, stop
 
-RATE = 250  # samples a second; py-spy pauses the process for each
+RATE = 250  # samples a second, read with --nonblocking: the server is never paused, its stacks may come torn
 
 # Each sample goes to the place of its innermost frame that is in one of these (first match, from the leaf out):
-# stacks of coroutines are often cut short, but the innermost frames are always there. A frame reads
+# stacks read without pausing the process are often cut short, but the innermost frames are always there. A frame reads
 # "function (file:line)", its file shortened to the package path.
 PLACES: tuple[tuple[str, str], ...] = (
     # uvloop is C: its time (sockets, epoll, callbacks) lands on the frame that runs the loop
